@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 __all__ = [
+    "CollectionFailed",
     "Event",
     "Failure",
     "Frame",
@@ -139,6 +140,14 @@ class WarningEmitted:
 
 
 @dataclass(frozen=True, slots=True)
+class CollectionFailed:
+    """A file could not be collected (import or syntax error); ``message`` holds its traceback."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class SessionFinished:
     """The run ended. ``interrupted`` is set by KeyboardInterrupt, ``-x`` or ``--maxfail``."""
 
@@ -148,7 +157,9 @@ class SessionFinished:
     reason: str = ""
 
 
-Event = Union[SessionStarted, TestStarted, TestFinished, WarningEmitted, SessionFinished]
+Event = Union[
+    SessionStarted, TestStarted, TestFinished, WarningEmitted, CollectionFailed, SessionFinished
+]
 """Any event the executor emits."""
 
 Listener = Callable[[Event], None]
