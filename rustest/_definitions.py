@@ -48,7 +48,9 @@ class FixtureDef:
     ``params`` expand the fixture into one instance per value; ``ids`` name
     them in test ids. ``loop_scope`` is an explicit loop scope (as
     ``pytest_asyncio.fixture(loop_scope=...)``); ``backend`` pins an async
-    fixture to one backend.
+    fixture to one backend. ``is_method`` marks a fixture defined in a test
+    class: ``func`` is the plain function and the executor passes the test's
+    class instance as its first argument.
     """
 
     name: str
@@ -63,6 +65,7 @@ class FixtureDef:
     node: int = SESSION_NODE
     loop_scope: Scope | None = None
     backend: str | None = None
+    is_method: bool = False
     location: str = ""
 
     def __post_init__(self) -> None:
@@ -105,6 +108,9 @@ class TestDef:
     (``request.param``), keyed by a string that is equal for equal values.
     ``loop_scope`` is an explicit loop scope and ``loop_scope_source`` says
     where it came from (``"decorator"``, ``"class"``, ``"module"``, ``"config"``).
+    ``cls`` is the test class of a method: the executor makes one instance
+    per item and passes it as ``self`` to the test and its method fixtures.
+    ``marks`` are the ``rustest._spec.Mark`` objects that apply to the test.
     """
 
     __test__ = False
@@ -123,4 +129,5 @@ class TestDef:
     skip: str | None = None
     xfail: XFail | None = None
     marks: tuple[Any, ...] = ()
+    cls: type | None = None
     location: str = ""
