@@ -69,6 +69,7 @@ class LoopSpec:
     runs between the loop's first and last step, so the backend may drive it
     on the calling thread; otherwise it must keep running between steps
     (hosted), so that background tasks keep serving while sync code runs.
+    ``step_count`` is the number of setup, call and teardown steps on it.
     """
 
     backend: str
@@ -76,6 +77,7 @@ class LoopSpec:
     node: int
     item: int
     inline: bool
+    step_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
