@@ -157,9 +157,7 @@ class SessionFinished:
     reason: str = ""
 
 
-Event = Union[
-    SessionStarted, TestStarted, TestFinished, WarningEmitted, CollectionFailed, SessionFinished
-]
+Event = Union[SessionStarted, TestStarted, TestFinished, WarningEmitted, CollectionFailed, SessionFinished]
 """Any event the executor emits."""
 
 Listener = Callable[[Event], None]

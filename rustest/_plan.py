@@ -224,8 +224,7 @@ class Plan:
         start = self.item_start[item]
         ids = self.item_instances
         return tuple(
-            (name, pos if pos < 0 else ids[start + pos])
-            for name, pos in closure.args[self.inst_pos[index]]
+            (name, pos if pos < 0 else ids[start + pos]) for name, pos in closure.args[self.inst_pos[index]]
         )
 
     def item_args(self, index: int) -> tuple[tuple[str, int], ...]:
