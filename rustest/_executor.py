@@ -1,0 +1,601 @@
+"""The executor: walks a plan's steps, calls user code, and emits events.
+
+It holds no scheduling logic: the plan says what runs, in which order and on
+which loop. The executor only decides outcomes: a fixture whose setup fails
+fails every test that needs that instance (without retrying it), teardown
+errors belong to the test after which they ran, and stopping early (``-x``,
+``--maxfail``, KeyboardInterrupt) still runs every pending teardown and
+closes every loop. Every item gets exactly one ``TestFinished``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rustest._backends import Backend, LoopRunner, get_backend
+from rustest._capture import NoCapture, OutputCapture
+from rustest._events import (
+    Event,
+    Failure,
+    Listener,
+    Outcome,
+    Phase,
+    SessionFinished,
+    SessionStarted,
+    TestFinished,
+    TestReport,
+    TestStarted,
+    WarningEmitted,
+)
+from rustest._outcomes import Failed, Skipped, XFailed
+from rustest._plan import DIRECT, NO_LOOP, REQUEST, Plan, StepKind
+from rustest._request import FixtureLookupError, FixtureRequest, ItemNode
+from rustest._traceback import failure_from
+
+__all__ = ["SessionResult", "execute"]
+
+_OPEN = int(StepKind.OPEN_LOOP)
+_SETUP = int(StepKind.SETUP)
+_CALL = int(StepKind.CALL)
+_TEARDOWN = int(StepKind.TEARDOWN)
+_CLOSE = int(StepKind.CLOSE_LOOP)
+_PLAN_ERROR = int(StepKind.PLAN_ERROR)
+
+_NOT_SET_UP = 0
+_READY = 1
+_FAILED = 2
+
+_FAILING = (Outcome.FAILED, Outcome.ERROR)
+
+
+@dataclass
+class SessionResult:
+    """The result of ``execute``: one report per item, in execution order."""
+
+    reports: list[TestReport]
+    counts: dict[Outcome, int]
+    duration: float
+    interrupted: bool = False
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed or errored and the run was not interrupted."""
+        return not self.interrupted and not any(self.counts.get(o, 0) for o in _FAILING)
+
+
+async def _first(agen: Any) -> Any:
+    return await agen.__anext__()
+
+
+async def _finish(agen: Any) -> None:
+    try:
+        await agen.__anext__()
+    except StopAsyncIteration:
+        return
+    raise RuntimeError(f"async generator fixture {agen.__qualname__} yielded more than once")
+
+
+def _finish_sync(gen: Any) -> None:
+    try:
+        next(gen)
+    except StopIteration:
+        return
+    raise RuntimeError(f"generator fixture {gen.__qualname__} yielded more than once")
+
+
+class _Run:
+    """The state of one execution; ``run()`` walks the steps once."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        backends: Mapping[str, Backend] | None,
+        listeners: Sequence[Listener],
+        maxfail: int,
+        capture: OutputCapture,
+        config: object,
+    ) -> None:
+        self.plan = plan
+        self.listeners = list(listeners)
+        self.backends: dict[str, Backend] = dict(backends or {})
+        self.maxfail = maxfail
+        self.capture = capture
+        self.config = config
+        n = plan.instance_count
+        self.values: list[object] = [None] * n
+        self.state = bytearray(n)
+        self.inst_failure: dict[int, Failure] = {}
+        self.teardown_of: dict[int, tuple[str, Any, int]] = {}
+        self.finalizers: dict[int, list[Callable[[], object]]] = {}
+        self.runners: dict[int, LoopRunner] = {}
+        self.loop_failure: dict[int, Failure] = {}
+        self.owners: dict[str, int] = {}
+        self.reports: list[TestReport] = []
+        self.counts: dict[Outcome, int] = {}
+        self.failures_seen = 0
+        self.stopping = ""
+        self.interrupted = False
+        self.session_warnings: list[str] = []
+        # The item whose steps are running.
+        self.cur = -1
+        self.cur_started = 0.0
+        self.cur_outcome: Outcome | None = None
+        self.cur_when = Phase.CALL
+        self.cur_reason = ""
+        self.cur_failures: list[Failure] = []
+        self.cur_warnings: list[str] = []
+        self.cur_setup_failure: Failure | None = None
+        self.cur_self: object = None
+        self.cur_node: ItemNode | None = None
+        self.cur_test_finalizers: list[Callable[[], object]] = []
+
+    # -- events ------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        for listener in self.listeners:
+            listener(event)
+
+    # -- items -------------------------------------------------------------
+
+    def switch(self, item: int) -> None:
+        if self.cur >= 0:
+            self.finish()
+        plan = self.plan
+        self.cur = item
+        nodeid = plan.item_ids[item]
+        test = plan.tests[plan.item_test[item]]
+        self.cur_outcome = None
+        self.cur_when = Phase.CALL
+        self.cur_reason = ""
+        self.cur_failures = []
+        self.cur_warnings = []
+        self.cur_setup_failure = None
+        self.cur_self = None
+        self.cur_node = None
+        self.cur_test_finalizers = []
+        self.emit(TestStarted(nodeid, test.location))
+        if self.stopping:
+            self.cur_outcome = Outcome.SKIPPED
+            self.cur_reason = f"not run: {self.stopping}"
+            self.cur_when = Phase.SETUP
+        self.capture.start()
+        self.cur_started = time.perf_counter()
+
+    def finish(self) -> None:
+        plan = self.plan
+        item = self.cur
+        duration = time.perf_counter() - self.cur_started
+        stdout, stderr = self.capture.stop()
+        test = plan.tests[plan.item_test[item]]
+        outcome = self.cur_outcome or Outcome.PASSED
+        when = self.cur_when
+        teardown_errors = [f for f in self.cur_failures if f.phase is Phase.TEARDOWN]
+        if teardown_errors and outcome not in _FAILING:
+            outcome, when = Outcome.ERROR, Phase.TEARDOWN
+        report = TestReport(
+            nodeid=plan.item_ids[item],
+            outcome=outcome,
+            when=when,
+            duration=duration,
+            location=test.location,
+            failures=tuple(self.cur_failures),
+            reason=self.cur_reason,
+            stdout=stdout,
+            stderr=stderr,
+            warnings=tuple(self.cur_warnings),
+            marks=tuple(getattr(m, "name", str(m)) for m in test.marks),
+        )
+        self.reports.append(report)
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        self.cur = -1
+        self.emit(TestFinished(report))
+        if outcome in _FAILING:
+            self.failures_seen += 1
+            if self.maxfail and self.failures_seen >= self.maxfail and not self.stopping:
+                plural = "s" if self.failures_seen != 1 else ""
+                self.stopping = f"stopping after {self.failures_seen} failure{plural}"
+
+    def node(self) -> ItemNode:
+        if self.cur_node is None:
+            plan = self.plan
+            self.cur_node = ItemNode(plan.item_ids[self.cur], plan.tests[plan.item_test[self.cur]])
+        return self.cur_node
+
+    def test_self(self) -> object:
+        if self.cur_self is None:
+            cls = self.plan.tests[self.plan.item_test[self.cur]].cls
+            if cls is not None:
+                self.cur_self = cls()
+        return self.cur_self
+
+    def owner(self, fixture: str | None) -> str:
+        nodeid = self.plan.item_ids[self.cur]
+        label = nodeid if fixture is None else f"{nodeid} (fixture '{fixture}')"
+        self.owners[label] = self.cur
+        return label
+
+    # -- running user code -------------------------------------------------
+
+    def runner(self, loop: int) -> LoopRunner:
+        runner = self.runners.get(loop)
+        if runner is None:
+            failure = self.loop_failure.get(loop)
+            if failure is not None and failure.exception is not None:
+                raise failure.exception
+            raise RuntimeError(f"event loop {loop} is not open")
+        return runner
+
+    def run_async(self, loop: int, coro: Coroutine[Any, Any, Any], owner: str) -> Any:
+        try:
+            runner = self.runner(loop)
+        except BaseException:
+            coro.close()
+            raise
+        return runner.run(coro, owner)
+
+    def lookup(self, name: str) -> object:
+        plan = self.plan
+        item = self.cur
+        for k in plan.item_instances[plan.item_start[item] : plan.item_start[item + 1]]:
+            if plan.fixtures[plan.inst_fixture[k]].name == name:
+                if self.state[k] == _READY:
+                    return self.values[k]
+                raise FixtureLookupError(
+                    f"request.getfixturevalue({name!r}): fixture {name!r} is not set up yet for "
+                    f"{plan.item_ids[item]}; request it as an argument so that it is set up first"
+                )
+        raise FixtureLookupError(
+            f"request.getfixturevalue({name!r}): fixture {name!r} is not part of "
+            f"{plan.item_ids[item]}; rustest plans fixtures before running, so request {name!r} as an "
+            f"argument of the test or of a fixture, or with mark.usefixtures({name!r})"
+        )
+
+    def request_for(self, k: int) -> FixtureRequest:
+        plan = self.plan
+        test = plan.tests[plan.item_test[self.cur]]
+        finalizers = self.finalizers.setdefault(k, []) if k >= 0 else self.cur_test_finalizers
+        if k < 0:
+            return FixtureRequest(
+                fixturename=None,
+                scope="function",
+                node=self.node(),
+                test=test,
+                instance=self.test_self(),
+                config=self.config,
+                lookup=self.lookup,
+                finalizers=finalizers,
+            )
+        fx = plan.fixtures[plan.inst_fixture[k]]
+        param_index = plan.inst_param[k]
+        if param_index >= 0 and fx.params is not None:
+            param: object = fx.params[param_index]
+        elif fx.name in test.indirect:
+            param = test.indirect[fx.name][1]
+        else:
+            return FixtureRequest(
+                fixturename=fx.name,
+                scope=fx.scope.label,
+                node=self.node(),
+                test=test,
+                instance=self.test_self(),
+                config=self.config,
+                lookup=self.lookup,
+                finalizers=finalizers,
+            )
+        return FixtureRequest(
+            fixturename=fx.name,
+            scope=fx.scope.label,
+            node=self.node(),
+            test=test,
+            instance=self.test_self(),
+            config=self.config,
+            lookup=self.lookup,
+            finalizers=finalizers,
+            param=param,
+            param_index=max(param_index, 0),
+        )
+
+    def arguments(self, args: tuple[tuple[str, int], ...], requester: int) -> dict[str, object]:
+        values = self.values
+        kwargs: dict[str, object] = {}
+        for name, source in args:
+            if source >= 0:
+                kwargs[name] = values[source]
+            elif source == REQUEST:
+                kwargs[name] = self.request_for(requester)
+            elif source == DIRECT:
+                kwargs[name] = self.plan.tests[self.plan.item_test[self.cur]].values[name]
+        return kwargs
+
+    def setup(self, k: int, loop: int) -> None:
+        plan = self.plan
+        fx = plan.fixtures[plan.inst_fixture[k]]
+        args = plan.instance_args(k)
+        for _name, dep in args:
+            if dep >= 0 and self.state[dep] != _READY:
+                failure = self.inst_failure.get(dep)
+                if failure is None:
+                    failure = failure_from(
+                        RuntimeError(f"fixture '{fx.name}' needs a fixture that was not set up"), Phase.SETUP
+                    )
+                self.fail_instance(k, failure)
+                return
+        try:
+            kwargs = self.arguments(args, k)
+            func = fx.func
+            if func is None:
+                raise RuntimeError(f"fixture '{fx.name}' has no function to call")
+            call_args: tuple[object, ...] = (self.test_self(),) if fx.is_method else ()
+            if fx.is_async:
+                owner = self.owner(fx.name)
+                if fx.is_generator:
+                    agen = func(*call_args, **kwargs)
+                    self.teardown_of[k] = ("agen", agen, loop)
+                    value = self.run_async(loop, _first(agen), owner)
+                else:
+                    value = self.run_async(loop, func(*call_args, **kwargs), owner)
+            elif fx.is_generator:
+                gen = func(*call_args, **kwargs)
+                self.teardown_of[k] = ("gen", gen, NO_LOOP)
+                value = next(gen)
+            else:
+                value = func(*call_args, **kwargs)
+        except KeyboardInterrupt:
+            self.fail_instance(k, failure_from(KeyboardInterrupt(), Phase.SETUP))
+            raise
+        except StopIteration:
+            self.fail_instance(
+                k, failure_from(RuntimeError(f"generator fixture '{fx.name}' did not yield"), Phase.SETUP)
+            )
+        except StopAsyncIteration:
+            self.fail_instance(
+                k,
+                failure_from(RuntimeError(f"async generator fixture '{fx.name}' did not yield"), Phase.SETUP),
+            )
+        except BaseException as exc:
+            self.fail_instance(k, failure_from(exc, Phase.SETUP))
+        else:
+            self.values[k] = value
+            self.state[k] = _READY
+
+    def fail_instance(self, k: int, failure: Failure) -> None:
+        self.state[k] = _FAILED
+        self.inst_failure[k] = failure
+        if self.cur_setup_failure is None:
+            self.cur_setup_failure = failure
+
+    def teardown(self, k: int) -> None:
+        how = self.teardown_of.pop(k, None)
+        finalizers = self.finalizers.pop(k, None)
+        was_ready = self.state[k] == _READY
+        self.state[k] = _NOT_SET_UP
+        self.values[k] = None
+        self.inst_failure.pop(k, None)
+        if how is not None and was_ready:
+            kind, obj, loop = how
+            fx = self.plan.fixtures[self.plan.inst_fixture[k]]
+            try:
+                if kind == "agen":
+                    self.run_async(loop, _finish(obj), self.owner(fx.name))
+                else:
+                    _finish_sync(obj)
+            except KeyboardInterrupt:
+                self.interrupt(Phase.TEARDOWN)
+            except BaseException as exc:
+                self.cur_failures.append(failure_from(exc, Phase.TEARDOWN))
+        if finalizers:
+            self.run_finalizers(finalizers)
+
+    def run_finalizers(self, finalizers: list[Callable[[], object]]) -> None:
+        while finalizers:
+            finalizer = finalizers.pop()
+            try:
+                finalizer()
+            except KeyboardInterrupt:
+                self.interrupt(Phase.TEARDOWN)
+            except BaseException as exc:
+                self.cur_failures.append(failure_from(exc, Phase.TEARDOWN))
+
+    def call(self, item: int, loop: int) -> None:
+        plan = self.plan
+        test = plan.tests[plan.item_test[item]]
+        if self.cur_outcome is not None:
+            return
+        if test.skip is not None:
+            self.set_outcome(Outcome.SKIPPED, Phase.SETUP, test.skip)
+            return
+        xfail = test.xfail
+        if xfail is not None and not xfail.run:
+            self.set_outcome(Outcome.XFAILED, Phase.SETUP, f"[NOTRUN] {xfail.reason}".rstrip())
+            return
+        setup_failure = self.cur_setup_failure
+        if setup_failure is None:
+            state = self.state
+            for k in plan.item_instances[plan.item_start[item] : plan.item_start[item + 1]]:
+                if state[k] != _READY:
+                    setup_failure = self.inst_failure.get(k) or failure_from(
+                        RuntimeError(f"fixture '{plan.fixtures[plan.inst_fixture[k]].name}' was not set up"),
+                        Phase.SETUP,
+                    )
+                    break
+        if setup_failure is not None:
+            self.outcome_from_exception(setup_failure, Phase.SETUP)
+            return
+        try:
+            kwargs = self.arguments(plan.item_args(item), REQUEST)
+            func = test.func
+            if func is None:
+                raise RuntimeError(f"test {plan.item_ids[item]} has no function to call")
+            call_args: tuple[object, ...] = (self.test_self(),) if test.cls is not None else ()
+            if test.is_async:
+                self.run_async(loop, func(*call_args, **kwargs), self.owner(None))
+            else:
+                func(*call_args, **kwargs)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            self.outcome_from_exception(failure_from(exc, Phase.CALL), Phase.CALL)
+        else:
+            if xfail is not None:
+                if xfail.strict:
+                    self.cur_failures.append(
+                        Failure(Phase.CALL, "XPassed", f"[XPASS(strict)] {xfail.reason}".rstrip())
+                    )
+                    self.set_outcome(Outcome.FAILED, Phase.CALL, xfail.reason)
+                else:
+                    self.set_outcome(Outcome.XPASSED, Phase.CALL, xfail.reason)
+        finally:
+            if self.cur_test_finalizers:
+                self.run_finalizers(self.cur_test_finalizers)
+
+    def set_outcome(self, outcome: Outcome, when: Phase, reason: str = "") -> None:
+        self.cur_outcome = outcome
+        self.cur_when = when
+        self.cur_reason = reason
+
+    def outcome_from_exception(self, failure: Failure, when: Phase) -> None:
+        exc = failure.exception
+        test = self.plan.tests[self.plan.item_test[self.cur]]
+        if isinstance(exc, Skipped):
+            self.set_outcome(Outcome.SKIPPED, when, failure.message)
+            return
+        if isinstance(exc, XFailed):
+            self.set_outcome(Outcome.XFAILED, when, failure.message)
+            return
+        xfail = test.xfail
+        expected = xfail is not None and (xfail.raises is None or isinstance(exc, xfail.raises))
+        if when is Phase.CALL and expected and not isinstance(exc, Failed):
+            assert xfail is not None
+            self.set_outcome(Outcome.XFAILED, when, xfail.reason)
+            return
+        self.cur_failures.append(failure)
+        self.set_outcome(Outcome.FAILED if when is Phase.CALL else Outcome.ERROR, when)
+
+    def interrupt(self, phase: Phase) -> None:
+        self.interrupted = True
+        self.stopping = "interrupted by KeyboardInterrupt"
+        if self.cur >= 0 and self.cur_outcome is None:
+            self.cur_failures.append(failure_from(KeyboardInterrupt(), phase))
+            self.set_outcome(Outcome.ERROR, phase, "interrupted")
+
+    # -- loops -------------------------------------------------------------
+
+    def open_loop(self, loop: int) -> None:
+        spec = self.plan.loops[loop]
+        try:
+            backend = self.backends.get(spec.backend)
+            if backend is None:
+                backend = self.backends[spec.backend] = get_backend(spec.backend)
+            self.runners[loop] = backend.open_loop(spec)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            self.loop_failure[loop] = failure_from(exc, Phase.SETUP)
+
+    def close_loop(self, loop: int) -> None:
+        runner = self.runners.pop(loop, None)
+        if runner is None:
+            return
+        try:
+            leaks = runner.close()
+        except BaseException as exc:
+            self.warn(f"closing event loop {loop} failed: {type(exc).__name__}: {exc}", None)
+            return
+        for leak in leaks:
+            message = (
+                f"task {leak.description} created by {leak.owner} was still running when its event loop "
+                "closed; it was cancelled. Await or cancel the tasks you start, or use a task group."
+            )
+            self.warn(message, self.owners.get(leak.owner))
+
+    def warn(self, message: str, item: int | None) -> None:
+        if item is not None and item == self.cur:
+            self.cur_warnings.append(message)
+        else:
+            nodeid = self.plan.item_ids[item] if item is not None else None
+            self.session_warnings.append(message)
+            self.emit(WarningEmitted(message, nodeid))
+
+    # -- the walk ----------------------------------------------------------
+
+    def run(self) -> SessionResult:
+        plan = self.plan
+        started = time.perf_counter()
+        self.emit(SessionStarted(plan.item_count))
+        kinds, targets, loops = plan.step_kind, plan.step_target, plan.step_loop
+        inst_item = plan.inst_item
+        n_steps = len(kinds)
+        s = 0
+        while s < n_steps:
+            kind, target, loop = kinds[s], targets[s], loops[s]
+            s += 1
+            try:
+                if kind == _SETUP:
+                    item = inst_item[target]
+                    if item != self.cur:
+                        self.switch(item)
+                    if self.stopping:
+                        continue
+                    if self.cur_setup_failure is not None and plan.inst_scope_node[target] < 0:
+                        # The test already failed in setup; its own function fixtures are not needed.
+                        continue
+                    self.setup(target, loop)
+                elif kind == _CALL:
+                    if target != self.cur:
+                        self.switch(target)
+                    self.call(target, loop)
+                elif kind == _TEARDOWN:
+                    self.teardown(target)
+                elif kind == _OPEN:
+                    if not self.stopping:
+                        self.open_loop(loop)
+                elif kind == _CLOSE:
+                    self.close_loop(loop)
+                else:
+                    if target != self.cur:
+                        self.switch(target)
+                    error = plan.errors[target]
+                    self.cur_failures.append(failure_from(error, Phase.SETUP))
+                    self.set_outcome(Outcome.ERROR, Phase.SETUP)
+            except KeyboardInterrupt:
+                self.interrupt(Phase.CALL if kind == _CALL else Phase.SETUP)
+        if self.cur >= 0:
+            self.finish()
+        for loop in list(self.runners):
+            self.close_loop(loop)
+        duration = time.perf_counter() - started
+        self.emit(SessionFinished(dict(self.counts), duration, bool(self.stopping), self.stopping))
+        return SessionResult(
+            self.reports,
+            dict(self.counts),
+            duration,
+            bool(self.stopping),
+            self.stopping,
+            self.session_warnings,
+        )
+
+
+def execute(
+    plan: Plan,
+    *,
+    backends: Mapping[str, Backend] | None = None,
+    listeners: Sequence[Listener] = (),
+    maxfail: int = 0,
+    capture: OutputCapture | None = None,
+    config: object = None,
+) -> SessionResult:
+    """Run *plan* and return one report per item.
+
+    ``backends`` maps backend names to ``Backend`` objects (missing ones are
+    created with their defaults when a loop needs them). ``listeners`` receive
+    every event in order. ``maxfail`` stops after that many failed or errored
+    tests (0: never); pending teardowns still run and every loop is closed.
+    ``capture`` collects each test's output (default: none). ``config`` is
+    what ``request.config`` returns.
+    """
+    return _Run(plan, backends, listeners, maxfail, capture or NoCapture(), config).run()
