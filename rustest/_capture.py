@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
+import tempfile
 from typing import TextIO
 
-__all__ = ["NoCapture", "OutputCapture", "SysCapture"]
+__all__ = ["FdCapture", "NoCapture", "OutputCapture", "SysCapture"]
 
 
 class OutputCapture:
@@ -77,3 +79,73 @@ class SysCapture(OutputCapture):
         sys.stdout, sys.stderr = self._saved
         self._saved = None
         return self._out.take(), self._err.take()
+
+
+class _FdRedirect:
+    """Points one file descriptor at a reusable temporary file while active."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.tmp = tempfile.TemporaryFile(buffering=0)
+        self.saved = -1
+
+    def start(self) -> None:
+        self.saved = os.dup(self.fd)
+        os.dup2(self.tmp.fileno(), self.fd)
+
+    def stop(self) -> str:
+        os.dup2(self.saved, self.fd)
+        os.close(self.saved)
+        self.saved = -1
+        self.tmp.seek(0)
+        data = self.tmp.read()
+        self.tmp.seek(0)
+        self.tmp.truncate()
+        return data.decode("utf-8", "replace")
+
+    def close(self) -> None:
+        self.tmp.close()
+
+
+class FdCapture(OutputCapture):
+    """Capture file descriptors 1 and 2 (``--capture=fd``): also output of C code and subprocesses.
+
+    ``sys.stdout`` and ``sys.stderr`` are rebound to the redirected descriptors
+    so Python and native writes keep their order.
+    """
+
+    def __init__(self) -> None:
+        self._out = _FdRedirect(1)
+        self._err = _FdRedirect(2)
+        self._saved: tuple[TextIO, TextIO] | None = None
+
+    def start(self) -> None:
+        """Redirect fds 1 and 2 for the next test id."""
+        if self._saved is not None:
+            return
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        self._saved = (sys.stdout, sys.stderr)
+        self._out.start()
+        self._err.start()
+        sys.stdout = io.TextIOWrapper(
+            open(1, "wb", buffering=0, closefd=False), encoding="utf-8", errors="replace", write_through=True
+        )
+        sys.stderr = io.TextIOWrapper(
+            open(2, "wb", buffering=0, closefd=False), encoding="utf-8", errors="replace", write_through=True
+        )
+
+    def stop(self) -> tuple[str, str]:
+        """Restore fds 1 and 2 and the sys streams; return what was written."""
+        if self._saved is None:
+            return "", ""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = self._saved
+        self._saved = None
+        return self._out.stop(), self._err.stop()
+
+    def close(self) -> None:
+        """Release the temporary files."""
+        self._out.close()
+        self._err.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from rustest._cache import Cache
-from rustest._capture import NoCapture, OutputCapture, SysCapture
+from rustest._capture import FdCapture, NoCapture, OutputCapture, SysCapture
 from rustest._cli._options import build_parser
 from rustest._collect import Collection, UsageError, collect
 from rustest._config import Config, load_config
@@ -107,12 +107,7 @@ def _capture_for(mode: str) -> OutputCapture:
     if mode == "no":
         return NoCapture()
     if mode == "fd":
-        try:
-            from rustest._capture import FdCapture  # type: ignore[attr-defined]
-        except ImportError:
-            return SysCapture()
-        capture: OutputCapture = FdCapture()
-        return capture
+        return FdCapture()
     return SysCapture()
 
 
