@@ -21,6 +21,9 @@ class OutputCapture:
         """Stop capturing and return ``(stdout, stderr)`` written since ``start``."""
         return "", ""
 
+    def close(self) -> None:
+        """Release what the capture holds; called once after the run."""
+
 
 class NoCapture(OutputCapture):
     """Capture nothing (``-s`` / ``--capture=no``): output goes straight to the terminal."""
@@ -86,7 +89,7 @@ class _FdRedirect:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self.tmp = tempfile.TemporaryFile(buffering=0)
+        self.tmp = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 - reused for every test until close()
         self.saved = -1
 
     def start(self) -> None:
@@ -105,6 +108,12 @@ class _FdRedirect:
 
     def close(self) -> None:
         self.tmp.close()
+
+
+def _fd_stream(fd: int) -> TextIO:
+    # closefd=False: the descriptor belongs to the process; the wrapper only writes through it.
+    raw = open(fd, "wb", buffering=0, closefd=False)  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", write_through=True)
 
 
 class FdCapture(OutputCapture):
@@ -128,12 +137,8 @@ class FdCapture(OutputCapture):
         self._saved = (sys.stdout, sys.stderr)
         self._out.start()
         self._err.start()
-        sys.stdout = io.TextIOWrapper(
-            open(1, "wb", buffering=0, closefd=False), encoding="utf-8", errors="replace", write_through=True
-        )
-        sys.stderr = io.TextIOWrapper(
-            open(2, "wb", buffering=0, closefd=False), encoding="utf-8", errors="replace", write_through=True
-        )
+        sys.stdout = _fd_stream(1)
+        sys.stderr = _fd_stream(2)
 
     def stop(self) -> tuple[str, str]:
         """Restore fds 1 and 2 and the sys streams; return what was written."""

@@ -211,15 +211,18 @@ def run_session(
     for message in collection.warnings:
         emit(WarningEmitted(message))
 
-    capture_mode = options.capture or "fd"
+    capture = _capture_for(options.capture or "fd")
     the_plan = plan(collection.nodes, collection.fixtures, tests)
-    result: SessionResult = execute(
-        the_plan,
-        listeners=listeners,
-        maxfail=options.maxfail or 0,
-        capture=_capture_for(capture_mode),
-        config=RunConfig(options, config, cache),
-    )
+    try:
+        result: SessionResult = execute(
+            the_plan,
+            listeners=listeners,
+            maxfail=options.maxfail or 0,
+            capture=capture,
+            config=RunConfig(options, config, cache),
+        )
+    finally:
+        capture.close()
 
     ran = {r.nodeid for r in result.reports}
     still_failed = {nodeid for nodeid in lastfailed if nodeid not in ran}
