@@ -82,6 +82,7 @@ class TerminalReporter:
         self._counts: Counter[Outcome] = Counter()
         self._current_path: str | None = None
         self._open_nodeid: str | None = None
+        self._unfilled = False
 
     def deselected(self, count: int) -> None:
         """Count *count* more tests as deselected (by ``-k`` or ``-m``); call it before the run starts."""
@@ -108,7 +109,6 @@ class TerminalReporter:
         if self._rootdir:
             writer.line(f"rootdir: {self._rootdir}")
         writer.line(self._collected_line(item_count), bold=True)
-        writer.line()
 
     def _collected_line(self, item_count: int) -> str:
         collected = item_count + self._deselected
@@ -124,8 +124,8 @@ class TerminalReporter:
         if self._verbosity == 0:
             self._enter_file(nodeid)
         elif self._verbosity > 0:
-            self._writer.ensure_newline()
-            self._writer.write(f"{nodeid} ")
+            # Shown before the test runs, so a test that hangs can be seen.
+            self._writer.write(f"\n{nodeid} ")
             self._open_nodeid = nodeid
 
     def _test_finished(self, report: TestReport) -> None:
@@ -136,18 +136,20 @@ class TerminalReporter:
             if self._verbosity == 0:
                 self._enter_file(report.nodeid)
             writer.write(letter, color)
+            self._unfilled = True
             if writer.current_line_width + _PROGRESS_WIDTH + 1 >= writer.width:
                 # As pytest: a long run of characters breaks with the progress so far.
                 writer.write(self._progress_text(), self._progress_color())
                 writer.write("\n")
+                self._unfilled = False
             return
-        if self._open_nodeid != report.nodeid or not writer.current_line_width:
-            writer.ensure_newline()
-            writer.write(f"{report.nodeid} ")
+        if self._open_nodeid != report.nodeid:
+            writer.write(f"\n{report.nodeid} ")
         self._open_nodeid = None
         writer.write(word, color)
         if report.outcome in (Outcome.SKIPPED, Outcome.XFAILED, Outcome.XPASSED) and report.reason:
             self._write_verbose_reason(report.reason)
+        self._unfilled = True
         self._fill_progress()
 
     def _write_verbose_reason(self, reason: str) -> None:
@@ -167,7 +169,7 @@ class TerminalReporter:
             return
         self._fill_progress()
         self._current_path = path
-        self._writer.write(f"{path} ")
+        self._writer.write(f"\n{path} ")
 
     def _progress_text(self) -> str:
         total = self._record.item_count
@@ -184,13 +186,13 @@ class TerminalReporter:
         )
 
     def _fill_progress(self) -> None:
-        """Close the current progress line with the percentage, right-aligned as pytest does."""
-        writer = self._writer
-        if not writer.current_line_width:
+        """End the current progress line with the percentage, right-aligned one column short of the edge."""
+        if not self._unfilled:
             return
+        writer = self._writer
         text = self._progress_text().rjust(writer.width - writer.current_line_width - 1)
         writer.write(text, self._progress_color())
-        writer.write("\n")
+        self._unfilled = False
 
     def _session_finished(self, event: SessionFinished) -> None:
         self._fill_progress()

@@ -105,8 +105,8 @@ class TracebackRenderer:
         """Return the lines that show *failure* in *style* (``auto``, ``long``, ``short`` or ``line``).
 
         A failure without frames (a plan error, a failure raised outside user
-        code) is shown with its whole message; *location* then says where
-        the test is.
+        code) is shown with its whole message, every line marked ``E``;
+        *location* then says where the test is.
         """
         if style == "line":
             return [StyledLine(self.crash_line(failure, location=location))]
@@ -143,12 +143,9 @@ class TracebackRenderer:
         return display_path(filename, self._rootdir)
 
     def _render_frameless(self, failure: Failure, location: str) -> list[StyledLine]:
-        lines = [StyledLine(line) for line in failure.message.splitlines()]
-        if not lines:
-            lines.append(StyledLine(failure.exc_type, LineKind.ERROR))
+        lines = self._error_lines(failure, len(_SOURCE_INDENT))
         lines.append(StyledLine(""))
-        closing = f"{location}: {failure.exc_type}" if location else failure.exc_type
-        lines.append(StyledLine(closing))
+        lines.append(StyledLine(f"{location}: {failure.exc_type}" if location else failure.exc_type))
         return lines
 
     def _error_lines(self, failure: Failure, indent: int) -> list[StyledLine]:
