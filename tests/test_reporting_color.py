@@ -109,7 +109,7 @@ def _run(*reports: TestReport, color: bool) -> str:
 
 
 def _report(name: str, outcome: Outcome) -> TestReport:
-    failures = ()
+    failures: tuple[Failure, ...] = ()
     if outcome is Outcome.FAILED:
         failures = (Failure(Phase.CALL, "ValueError", "boom"),)
     return TestReport(f"tests/test_a.py::{name}", outcome, Phase.CALL, 0.0, failures=failures)
