@@ -110,16 +110,21 @@ def _diff_text(left: str, right: str, verbose: int) -> list[str]:
     lines: list[str] = []
     if verbose < 1:
         left, right, lines = _skip_identical_ends(left, right)
+    left_lines, right_lines = left.splitlines(), right.splitlines()
     if left.isspace() or right.isspace():
-        left, right = repr(left), repr(right)
+        left_lines, right_lines = [repr(left)], [repr(right)]
         lines.append("Strings contain only whitespace, escaping them using repr()")
+    elif left_lines == right_lines:
+        # Only line endings differ: show each line escaped so they can be seen.
+        left_lines = [repr(line) for line in left.splitlines(keepends=True)]
+        right_lines = [repr(line) for line in right.splitlines(keepends=True)]
+        lines.append("Strings differ only in line endings, escaping them using repr()")
     elif left.endswith("\n") != right.endswith("\n"):
         side = "Left" if left.endswith("\n") else "Right"
         lines.append(f"{side} ends with a newline, the other side does not")
     # The right side is the expected value: lines only it has are marked "-",
     # lines only the left (actual) side has are marked "+".
-    diff = difflib.ndiff(right.splitlines(keepends=True), left.splitlines(keepends=True))
-    lines.extend(line.rstrip("\r\n") for line in diff)
+    lines.extend(line.rstrip("\n") for line in difflib.ndiff(right_lines, left_lines))
     return lines
 
 
