@@ -351,7 +351,7 @@ def test_collection_errors_get_their_own_heading_and_count_as_errors() -> None:
         "E   ModuleNotFoundError: No module named 'nope'",
     ]
     lines = output.splitlines()
-    assert "ERROR tests/test_bad.py - E   ModuleNotFoundError: No module named 'nope'" in lines
+    assert "ERROR tests/test_bad.py - ModuleNotFoundError: No module named 'nope'" in lines
     assert lines[-1] == rule("1 error in 0.25s", "=")
 
 
@@ -400,6 +400,11 @@ def test_passes_section_shows_output_of_passing_tests_with_report_char_upper_p()
         rule("Captured stdout call", "-"),
         "hi",
     ]
+
+
+def test_passes_section_is_left_out_when_output_is_not_shown() -> None:
+    chatty = TestReport("tests/test_a.py::test_chatty", Outcome.PASSED, Phase.CALL, 0.0, stdout="hi\n")
+    assert "PASSES" not in run([chatty], report_chars="P", show_capture=False)
 
 
 def test_warnings_summary_groups_test_warnings_by_message_then_lists_loose_ones() -> None:

@@ -89,8 +89,12 @@ def _running_on_ci() -> bool:
 
 
 def _last_line(text: str) -> str:
+    """Return the last non-blank line of a traceback, without the ``E`` marker it may carry."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return lines[-1].strip() if lines else ""
+    if not lines:
+        return ""
+    last = lines[-1].strip()
+    return last[1:].lstrip() if last.startswith("E ") else last
 
 
 class SectionWriter:
@@ -162,7 +166,7 @@ class SectionWriter:
 
     def _write_passes(self) -> None:
         passed = [report for report in self._reports(Outcome.PASSED) if self._has_output(report)]
-        if not passed:
+        if not passed or not self._show_capture:
             return
         writer = self._writer
         writer.sep("=", "PASSES")
