@@ -17,6 +17,7 @@ from rustest._events import (
     TestStarted,
 )
 from rustest._reporting._color import Color
+from rustest._reporting._names import nodeid_path
 from rustest._reporting._record import SessionRecord
 from rustest._reporting._sections import (
     OUTCOME_STYLE,
@@ -154,17 +155,17 @@ class TerminalReporter:
 
     def _write_verbose_reason(self, reason: str) -> None:
         writer = self._writer
-        text = f" ({strip_reason_prefix(reason)})"
-        if self._verbosity < 2:
-            available = writer.width - writer.current_line_width - _PROGRESS_WIDTH - 1
-            trimmed = format_trimmed(" ({})", strip_reason_prefix(reason), available)
-            if trimmed is None:
-                return
-            text = trimmed
-        writer.write(text)
+        reason = strip_reason_prefix(reason)
+        if self._verbosity >= 2:
+            writer.write(f" ({reason})")
+            return
+        available = writer.width - writer.current_line_width - _PROGRESS_WIDTH - 1
+        trimmed = format_trimmed(" ({})", reason, available)
+        if trimmed is not None:
+            writer.write(trimmed)
 
     def _enter_file(self, nodeid: str) -> None:
-        path = nodeid.split("::", 1)[0]
+        path = nodeid_path(nodeid)
         if path == self._current_path:
             return
         self._fill_progress()
