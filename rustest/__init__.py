@@ -1,5 +1,77 @@
-"""rustest: a fast test runner with automatic event-loop scopes for async fixtures."""
+"""rustest: a fast test runner with automatic event-loop scopes for async fixtures.
 
+Test authors import from here::
+
+    from rustest import fixture, parametrize, mark, raises, approx, skip, fail, xfail, param
+
+``rustest.core`` is the embedding API for other frameworks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rustest._approx import approx
+from rustest._fixture_api import fixture
+from rustest._marks import MarkDecorator, mark
+from rustest._outcomes import (
+    Failed,
+    Skipped,
+    XFailed,
+    fail,
+    importorskip,
+    skip,
+    skip_decorator,
+    xfail,
+)
+from rustest._parametrize import param, parametrize
+from rustest._raises import ExceptionInfo, RaisesContext, raises
+from rustest._spec import Mark, ParameterSet
 from rustest._version import __version__
+from rustest._warns import deprecated_call, warns
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from rustest._cli._main import RunReport
+
+__all__ = [
+    "ExceptionInfo",
+    "Failed",
+    "Mark",
+    "MarkDecorator",
+    "ParameterSet",
+    "RaisesContext",
+    "Skipped",
+    "XFailed",
+    "__version__",
+    "approx",
+    "deprecated_call",
+    "fail",
+    "fixture",
+    "importorskip",
+    "mark",
+    "param",
+    "parametrize",
+    "raises",
+    "run",
+    "skip",
+    "skip_decorator",
+    "warns",
+    "xfail",
+]
+
+
+def run(*args: str | Sequence[str], quiet: bool = True) -> RunReport:
+    """Run rustest in this process with command-line arguments and return a ``RunReport``.
+
+    ``run("tests", "-k", "db")`` is ``python -m rustest tests -k db`` without
+    the subprocess; the terminal report is written to stdout unless *quiet*.
+    """
+    import io
+
+    from rustest._cli._main import run_session
+
+    argv: list[str] = []
+    for arg in args:
+        argv.extend([arg] if isinstance(arg, str) else list(arg))
+    return run_session(argv, stdout=io.StringIO() if quiet else None)
