@@ -226,6 +226,32 @@ def test_long_traceback_of_a_method_is_dedented_and_shows_the_whole_statement(so
     ]
 
 
+def test_long_traceback_marks_the_reported_line_inside_a_multiline_statement(source: str) -> None:
+    failure = Failure(Phase.CALL, "TypeError", "unhashable", (frame(source, 28, "test_method"),))
+    rootdir = str(Path(source).parent.parent)
+    output = run([failed("tests/test_a.py::TestThings::test_method", failure)], rootdir=rootdir)
+    assert section(output, "FAILURES")[3:8] == [
+        '        expected = {"a": 2}',
+        "        assert compare(",
+        '>           {"a": 1},',
+        "            expected,",
+        "        )",
+    ]
+
+
+def test_long_traceback_of_module_code_shows_only_the_failing_statement(source: str) -> None:
+    failure = Failure(Phase.CALL, "ImportError", "no helpers", (frame(source, 1, "<module>"),))
+    rootdir = str(Path(source).parent.parent)
+    output = run([failed("tests/test_a.py::test_x", failure)], rootdir=rootdir)
+    assert section(output, "FAILURES")[1:] == [
+        "",
+        ">   import helpers",
+        "E   ImportError: no helpers",
+        "",
+        "tests/test_a.py:1: ImportError",
+    ]
+
+
 def test_short_traceback_gives_each_frame_one_line_and_its_source(source: str) -> None:
     rootdir = str(Path(source).parent.parent)
     output = run(
