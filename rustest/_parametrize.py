@@ -144,7 +144,7 @@ def parameter_set_ids(
     resolved: list[str] = []
     for index, parameter_set in enumerate(parameter_sets):
         if parameter_set.id is not None:
-            resolved.append(ascii_escaped(parameter_set.id))
+            resolved.append(_ascii_escaped(parameter_set.id))
         elif listed and listed[index] is not None:
             resolved.append(_given_id(listed[index], index, context))
         else:
@@ -157,7 +157,7 @@ def parameter_set_ids(
     return _made_unique(resolved)
 
 
-def ascii_escaped(text: str | bytes) -> str:
+def _ascii_escaped(text: str | bytes) -> str:
     r"""Return *text* with non-ASCII and non-printable characters escaped (``é`` -> ``\xe9``), like pytest."""
     if isinstance(text, bytes):
         escaped = text.decode("ascii", "backslashreplace")
@@ -172,11 +172,11 @@ _NON_PRINTABLE.update({ord("\t"): "\\t", ord("\r"): "\\r", ord("\n"): "\\n"})
 
 def _id_from_value(value: object) -> str | None:
     if isinstance(value, str | bytes):
-        return ascii_escaped(value)
+        return _ascii_escaped(value)
     if value is None or isinstance(value, float | int | complex):
         return str(value)
     if isinstance(value, re.Pattern):
-        return ascii_escaped(value.pattern)
+        return _ascii_escaped(value.pattern)
     if isinstance(value, enum.Enum):
         return str(value)
     name = getattr(value, "__name__", None)

@@ -97,7 +97,7 @@ class ExceptionInfo(Generic[E]):
     def match(self, regexp: str | re.Pattern[str]) -> Literal[True]:
         """Assert that *regexp* is found (``re.search``) in the exception's message and notes."""
         __tracebackhide__ = True
-        text = exception_text(self.value)
+        text = _exception_text(self.value)
         if re.search(regexp, text) is None:
             raise AssertionError(_mismatch_message(regexp, text))
         return True
@@ -143,7 +143,7 @@ class RaisesContext(Generic[E]):
         if not isinstance(exc_value, self.expected_exceptions):
             return False
         if self.match is not None:
-            text = exception_text(exc_value, group_message_only=True)
+            text = _exception_text(exc_value, group_message_only=True)
             if self.match.search(text) is None:
                 raise AssertionError(_mismatch_message(self.match.pattern, text))
         self.excinfo.fill((type(exc_value), exc_value, exc_tb))
@@ -204,7 +204,7 @@ def raises(
     return info
 
 
-def exception_text(exception: BaseException, *, group_message_only: bool = False) -> str:
+def _exception_text(exception: BaseException, *, group_message_only: bool = False) -> str:
     """Return the text ``match`` patterns are searched in: the message, then each PEP 678 note.
 
     With *group_message_only*, an exception group contributes its own message
