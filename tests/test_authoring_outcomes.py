@@ -100,22 +100,22 @@ def test_importorskip_uses_the_given_reason() -> None:
         importorskip("rustest_no_such_module", reason="needs the extra")
 
 
-def test_importorskip_lets_a_module_that_breaks_on_import_error_out(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def broken_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Return the name of an installed module whose import raises ImportError (a missing library)."""
     (tmp_path / "rustest_broken_mod.py").write_text("raise ImportError('missing libfoo.so')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
+    return "rustest_broken_mod"
+
+
+def test_importorskip_lets_a_module_that_breaks_on_import_error_out(broken_module: str) -> None:
     with pytest.raises(ImportError, match="libfoo"):
-        importorskip("rustest_broken_mod")
+        importorskip(broken_module)
 
 
-def test_importorskip_skips_a_broken_module_when_asked_to(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "rustest_broken_mod2.py").write_text("raise ImportError('missing libfoo.so')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
+def test_importorskip_skips_a_broken_module_when_asked_to(broken_module: str) -> None:
     with pytest.raises(Skipped, match="libfoo"):
-        importorskip("rustest_broken_mod2", exc_type=ImportError)
+        importorskip(broken_module, exc_type=ImportError)
 
 
 def _install_module(monkeypatch: pytest.MonkeyPatch, version: str) -> str:
