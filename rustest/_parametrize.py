@@ -118,7 +118,9 @@ def expand_parametrize(marks: Iterable[Mark]) -> list[ParamCase]:
         seen.update(names)
     if len(layers) == 1:
         return layers[0]
-    return [_combined(parts) for parts in itertools.product(*layers)]
+    # Every case of one mark has the same indirect names, so the product's are computed once.
+    indirect = frozenset(itertools.chain.from_iterable(layer[0].indirect for layer in layers))
+    return [_combined(parts, indirect) for parts in itertools.product(*layers)]
 
 
 def parameter_set_ids(
@@ -327,13 +329,13 @@ def _as_parameter_set(entry: object, names: list[str], single: bool, context: st
     return parameter_set
 
 
-def _combined(parts: tuple[ParamCase, ...]) -> ParamCase:
+def _combined(parts: tuple[ParamCase, ...], indirect: frozenset[str]) -> ParamCase:
     values: dict[str, object] = {}
+    case_id: list[str] = []
+    marks: tuple[Mark, ...] = ()
     for part in parts:
         values.update(part.values)
-    return ParamCase(
-        id="-".join(part.id for part in parts),
-        values=values,
-        indirect=frozenset().union(*(part.indirect for part in parts)),
-        marks=tuple(found for part in parts for found in part.marks),
-    )
+        case_id.append(part.id)
+        if part.marks:
+            marks += part.marks
+    return ParamCase("-".join(case_id), values, indirect, marks)
