@@ -5,14 +5,23 @@ from __future__ import annotations
 import fnmatch
 import inspect
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
 from rustest._collect._fixtures import fixture_defs, fixture_spec, location
 from rustest._collect._funcargs import code_flags, getfuncargnames
-from rustest._collect._marks import BUILTIN_MARKS, MarkError, PlacedMark, class_marks, interpret, place
+from rustest._collect._marks import (
+    BUILTIN_MARKS,
+    MarkError,
+    PlacedMark,
+    Traits,
+    class_marks,
+    interpret,
+    place,
+)
 from rustest._collect._nodeids import relpath
 from rustest._collect._results import CollectionError
 from rustest._collect._tree import Tree
@@ -84,6 +93,43 @@ def _split_values(case: ParamCase | None) -> tuple[dict[str, object], dict[str, 
 def _id_suffix(case: ParamCase | None, backend: str | None) -> str:
     parts = [part for part in (case.id if case is not None else None, backend) if part is not None]
     return f"[{'-'.join(parts)}]" if parts else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """What all the tests made from one test function share."""
+
+    base_id: str
+    func: Callable[..., Any]
+    cls: type | None
+    node: int
+    requests: tuple[str, ...]
+    is_async: bool
+    location: str
+
+    def expand(self, case: ParamCase | None, marks: tuple[Mark, ...], traits: Traits) -> Iterator[TestDef]:
+        """Make the tests of one parametrization *case*: one per backend."""
+        values, indirect = _split_values(case)
+        requests = tuple(request for request in self.requests if request not in values)
+        for backend in traits.backends:
+            yield TestDef(
+                id=self.base_id + _id_suffix(case, backend if traits.backend_suffix else None),
+                func=self.func,
+                node=self.node,
+                requests=requests,
+                usefixtures=traits.usefixtures,
+                is_async=self.is_async,
+                backend=backend,
+                loop_scope=traits.loop_scope,
+                loop_scope_source=traits.loop_scope_source,
+                values=values,
+                indirect=indirect,
+                skip=traits.skip,
+                xfail=traits.xfail,
+                marks=marks,
+                cls=self.cls,
+                location=self.location,
+            )
 
 
 class Builder:
@@ -217,40 +263,26 @@ class Builder:
         except DefinitionError as exc:
             self._error(label, f"{base_id}: {exc}")
             return
-        where = location(func, self.tree.rootdir)
+        template = _Template(base_id, func, cls, node, requests, is_async, location(func, self.tree.rootdir))
         namespace: Mapping[str, Any] = real.__globals__
+        own = place(own_marks, "decorator")
+        # Cases sharing the same param marks (most often none) share what the marks decide.
+        resolved: dict[tuple[int, ...], tuple[tuple[Mark, ...], Traits]] = {}
         for case in cases:
             case_marks: Sequence[Mark] = case.marks if case is not None else ()
             if not self._marks_known(case_marks, base_id, label):
                 continue
-            placed = [*place(own_marks, "decorator"), *place(case_marks, "decorator"), *outer]
-            try:
-                traits = interpret(placed, is_async=is_async, config=self.config, namespace=namespace)
-            except MarkError as exc:
-                self._error(label, f"{base_id}{_id_suffix(case, None)}: {exc}")
-                continue
-            values, indirect = _split_values(case)
-            for backend in traits.backends:
-                self.tests.append(
-                    TestDef(
-                        id=base_id + _id_suffix(case, backend if traits.backend_suffix else None),
-                        func=func,
-                        node=node,
-                        requests=tuple(request for request in requests if request not in values),
-                        usefixtures=traits.usefixtures,
-                        is_async=is_async,
-                        backend=backend,
-                        loop_scope=traits.loop_scope,
-                        loop_scope_source=traits.loop_scope_source,
-                        values=values,
-                        indirect=indirect,
-                        skip=traits.skip,
-                        xfail=traits.xfail,
-                        marks=tuple(item.mark for item in placed),
-                        cls=cls,
-                        location=where,
-                    )
-                )
+            key = tuple(map(id, case_marks))
+            found = resolved.get(key)
+            if found is None:
+                placed = [*own, *place(case_marks, "decorator"), *outer]
+                try:
+                    traits = interpret(placed, is_async=is_async, config=self.config, namespace=namespace)
+                except MarkError as exc:
+                    self._error(label, f"{base_id}{_id_suffix(case, None)}: {exc}")
+                    continue
+                found = resolved[key] = (tuple(item.mark for item in placed), traits)
+            self.tests.extend(template.expand(case, *found))
 
     @staticmethod
     def _bind(obj: object, owner: type | None) -> tuple[Callable[..., Any], type | None, bool]:
@@ -259,7 +291,7 @@ class Builder:
             return obj.__func__, None, False
         if isinstance(obj, classmethod):
             return obj.__get__(None, owner), None, False
-        function = cast(Callable[..., Any], obj)
+        function = cast("Callable[..., Any]", obj)
         if owner is None:
             return function, None, False
         return function, owner, True

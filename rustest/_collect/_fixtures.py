@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -33,7 +34,13 @@ def location(function: Callable[..., Any], rootdir: Path) -> str:
         code = inspect.unwrap(function).__code__
     except (AttributeError, ValueError):
         return ""
-    return f"{relpath(Path(code.co_filename), rootdir)}:{code.co_firstlineno}"
+    return f"{_relative_file(code.co_filename, rootdir)}:{code.co_firstlineno}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative_file(filename: str, rootdir: Path) -> str:
+    # Every function of a module shares its file: work out the relative path once.
+    return relpath(filename, rootdir)
 
 
 def fixture_defs(

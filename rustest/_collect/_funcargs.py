@@ -6,6 +6,7 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
 
 __all__ = ["code_flags", "getfuncargnames"]
@@ -24,18 +25,42 @@ def getfuncargnames(function: Callable[..., Any], *, skip_first: bool = False) -
     that ``unittest.mock.patch`` decorators supply are dropped too. Raises
     ``TypeError`` or ``ValueError`` when there is no signature to read.
     """
-    parameters = inspect.signature(function).parameters.values()
-    names = tuple(
-        parameter.name
-        for parameter in parameters
-        if parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-        and parameter.default is inspect.Parameter.empty
-    )
+    names = _plain_function_argnames(function)
+    if names is None:
+        parameters = inspect.signature(function).parameters.values()
+        names = tuple(
+            parameter.name
+            for parameter in parameters
+            if parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+            and parameter.default is inspect.Parameter.empty
+        )
     if skip_first:
         names = names[1:]
     if hasattr(function, "__wrapped__"):
         names = names[_mock_patch_argument_count(function) :]
     return names
+
+
+def _plain_function_argnames(function: Callable[..., Any]) -> tuple[str, ...] | None:
+    """Read the argument names of a plain function from its code object; ``None`` for anything else.
+
+    Gives what ``inspect.signature`` gives, several times faster: collection
+    reads the arguments of every test and fixture once.
+    """
+    if (
+        type(function) is not FunctionType
+        or hasattr(function, "__wrapped__")
+        or "__signature__" in vars(function)
+    ):
+        return None
+    code = function.__code__
+    positional = code.co_varnames[: code.co_argcount]
+    without_default = positional[: len(positional) - len(function.__defaults__ or ())]
+    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    keyword_defaults = function.__kwdefaults__ or {}
+    return without_default[code.co_posonlyargcount :] + tuple(
+        name for name in keyword_only if name not in keyword_defaults
+    )
 
 
 def _mock_patch_argument_count(function: Callable[..., Any]) -> int:

@@ -9,9 +9,9 @@ from pathlib import Path
 __all__ = ["Target", "parse_target", "relpath", "selects"]
 
 
-def relpath(path: Path, rootdir: Path) -> str:
+def relpath(path: str | Path, rootdir: Path) -> str:
     """Return *path* relative to *rootdir* with forward slashes (``..`` parts when outside it)."""
-    return Path(os.path.relpath(path, rootdir)).as_posix()
+    return os.path.relpath(path, rootdir).replace(os.sep, "/")
 
 
 @dataclass(frozen=True, slots=True)
