@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import unittest.mock
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,6 +187,38 @@ def test_argnames_skip_defaults_varargs_and_positional_only() -> None:
         pass
 
     assert getfuncargnames(f) == ("b", "d")
+
+
+def _by_signature(function: Any) -> tuple[str, ...]:
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    parameters = inspect.signature(function).parameters.values()
+    return tuple(p.name for p in parameters if p.kind in kinds and p.default is inspect.Parameter.empty)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(): pass",
+        "def f(a, b=1, *c, d, e=2, **f): pass",
+        "def f(a=1, /, b=2): pass",
+        "def f(a, /, b, *, c): pass",
+        "def f(*, a=1, b): pass",
+        "async def f(x, y): pass",
+        "def f(self, a, *args): pass",
+    ],
+)
+def test_argnames_of_plain_functions_agree_with_inspect_signature(source: str) -> None:
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)
+    assert getfuncargnames(namespace["f"]) == _by_signature(namespace["f"])
+
+
+def test_argnames_honour_an_explicit_signature() -> None:
+    def f(a: Any) -> None:
+        pass
+
+    f.__signature__ = inspect.Signature([inspect.Parameter("b", inspect.Parameter.KEYWORD_ONLY)])  # type: ignore[attr-defined]
+    assert getfuncargnames(f) == ("b",)
 
 
 def test_argnames_skip_the_first_argument_of_a_method() -> None:
