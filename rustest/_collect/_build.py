@@ -110,13 +110,12 @@ class _Template:
     def expand(self, case: ParamCase | None, marks: tuple[Mark, ...], traits: Traits) -> Iterator[TestDef]:
         """Make the tests of one parametrization *case*: one per backend."""
         values, indirect = _split_values(case)
-        requests = tuple(request for request in self.requests if request not in values)
         for backend in traits.backends:
             yield TestDef(
                 id=self.base_id + _id_suffix(case, backend if traits.backend_suffix else None),
                 func=self.func,
                 node=self.node,
-                requests=requests,
+                requests=self.requests,
                 usefixtures=traits.usefixtures,
                 is_async=self.is_async,
                 backend=backend,
