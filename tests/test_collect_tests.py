@@ -195,11 +195,12 @@ def test_parametrize_makes_one_test_per_case_with_direct_values(project: Project
     tests = collected_tests(project, source)
     assert list(tests) == ["test_it[1-a]", "test_it[2-b]"]
     second = tests["test_it[2-b]"]
-    assert (dict(second.values), second.requests, dict(second.indirect)) == (
-        {"n": 2, "word": "b"},
-        ("db",),
-        {},
-    )
+    assert (dict(second.values), dict(second.indirect)) == ({"n": 2, "word": "b"}, {})
+
+
+def test_parametrized_arguments_stay_in_requests_for_the_planner_to_supply(project: Project) -> None:
+    source = "@parametrize('n', [1])\ndef test_it(db, n):\n    pass\n"
+    assert collected_tests(project, source)["test_it[1]"].requests == ("db", "n")
 
 
 def test_stacked_parametrize_expands_the_product(project: Project) -> None:
