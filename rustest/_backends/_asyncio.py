@@ -1,0 +1,465 @@
+"""The asyncio backend: every step of a loop runs inside one long-lived driver task.
+
+An inline loop is driven on the calling thread, and only while ``run()`` is
+in progress (``loop.run_forever()`` until the step is done). A hosted loop
+runs ``run_forever()`` on a hosting thread of its own, so that background
+tasks keep serving while the executor runs synchronous code; steps are
+handed over with ``call_soon_threadsafe`` and their outcomes handed back
+through a lock.
+"""
+
+from __future__ import annotations
+
+import _thread
+import abc
+import asyncio
+import contextvars
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from outcome import Error, Outcome, Value
+
+from rustest._backends._hosting import Hosting, loop_threads
+from rustest._backends._limits import CLOSE_GRACE, DEFAULT_CANCEL_TIMEOUT
+from rustest._backends._protocol import LeakedTask, LoopRunner
+from rustest._plan import LoopSpec
+
+__all__ = ["AsyncioBackend", "LoopFactory"]
+
+T = TypeVar("T")
+
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+"""Something that makes a new event loop: ``asyncio.new_event_loop``, ``uvloop.new_event_loop``."""
+
+_OWNER_ATTR = "_rustest_owner"
+
+
+class AsyncioBackend:
+    """Opens asyncio event loops, each driven by one long-lived driver task.
+
+    *loop_factory* makes each loop (default ``asyncio.new_event_loop``; pass
+    ``uvloop.new_event_loop`` for uvloop). *cancel_timeout* bounds, in
+    seconds, how long ``close()`` waits for leftover tasks to finish
+    cancelling and for async generators to finalise.
+    """
+
+    name = "asyncio"
+
+    def __init__(
+        self,
+        loop_factory: LoopFactory | None = None,
+        *,
+        cancel_timeout: float = DEFAULT_CANCEL_TIMEOUT,
+    ) -> None:
+        self.loop_factory: LoopFactory = loop_factory or asyncio.new_event_loop
+        self.cancel_timeout = cancel_timeout
+
+    def open_loop(self, spec: LoopSpec) -> LoopRunner:
+        """Open a loop for *spec*: driven on the calling thread if inline, else on a hosting thread."""
+        loop = self.loop_factory()
+        # A thread that is already running a loop (an embedder calling from
+        # async code) cannot drive a second one, so such a loop is hosted.
+        if spec.inline and asyncio._get_running_loop() is None:
+            return _InlineRunner(loop, self.cancel_timeout)
+        return _HostedRunner(loop, self.cancel_timeout, f"rustest-loop-asyncio-{spec.scope.label}")
+
+
+class _AsyncioRunner(abc.ABC):
+    """What inline and hosted runners share: the driver task, owner tags and shutdown."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, cancel_timeout: float) -> None:
+        self._loop = loop
+        self._cancel_timeout = cancel_timeout
+        self._previous_factory = loop.get_task_factory()
+        loop.set_task_factory(self._create_task)
+        self._driver: asyncio.Task[None] | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._coro: Coroutine[Any, Any, Any] | None = None
+        self._owner = ""
+        self._result: Outcome[Any] | None = None
+        self._step = 0
+        self._running = False
+        self._step_cancels = 0
+        self._cancelled_while_idle = False
+        self._finishing = False
+        self._closed = False
+        self._leaks: list[LeakedTask] = []
+        self._spawned = False
+
+    def _create_task(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future[Any]:
+        factory = self._previous_factory
+        task = asyncio.Task(coro, loop=loop, **kwargs) if factory is None else factory(loop, coro, **kwargs)
+        # A task started by another user task belongs to whoever started that
+        # one (a server's connection handlers belong to the server's fixture);
+        # anything else belongs to the step in progress.
+        parent = asyncio.current_task(loop)
+        owner = self._owner
+        if parent is not None and parent is not self._driver:
+            owner = getattr(parent, _OWNER_ATTR, owner)
+        setattr(task, _OWNER_ATTR, owner)
+        # The driver itself is created before self._driver is set.
+        self._spawned = self._driver is not None
+        return task
+
+    async def _drive(self) -> None:
+        loop = self._loop
+        while True:
+            coro = self._coro
+            if coro is None:
+                if self._finishing:
+                    break
+                self._waiter = loop.create_future()
+                try:
+                    await self._waiter
+                except asyncio.CancelledError:
+                    # A fixture's task group or timeout cancelled its task
+                    # between steps; the cancellation belongs to the next step.
+                    self._cancelled_while_idle = True
+                continue
+            self._coro = None
+            self._running = True
+            if self._cancelled_while_idle:
+                self._cancelled_while_idle = False
+                self._cancel_step()
+            try:
+                value = await coro
+            except BaseException as exc:
+                self._result = Error(exc)
+            else:
+                self._result = Value(value)
+            self._running = False
+            while self._step_cancels:
+                self._step_cancels -= 1
+                _uncancel(self._driver)
+            loop.call_soon(self._step_finished, self._step)
+        self._leaks = await self._shutdown()
+
+    @abc.abstractmethod
+    def _step_finished(self, step: int) -> None:
+        """Hand the outcome of step number *step* to the thread waiting in ``run()``."""
+
+    def _cancel_step(self) -> None:
+        """Cancel the step the driver is awaiting; the driver undoes the count once it is over."""
+        assert self._driver is not None
+        self._step_cancels += 1
+        self._driver.cancel()
+
+    async def _shutdown(self) -> list[LeakedTask]:
+        leaks = await self._cancel_leftovers()
+        await self._bounded(self._loop.shutdown_asyncgens())
+        await self._loop.shutdown_default_executor()
+        return leaks
+
+    async def _cancel_leftovers(self) -> list[LeakedTask]:
+        if not self._spawned:
+            return []
+        loop = self._loop
+        leaks: list[LeakedTask] = []
+        known: set[asyncio.Task[Any]] = set()
+        pending: set[asyncio.Task[Any]] = set()
+        deadline = loop.time() + self._cancel_timeout
+        while True:
+            # Tasks cancelled in one round may start others while they unwind.
+            for task in asyncio.all_tasks(loop):
+                if task is not self._driver and task not in known:
+                    known.add(task)
+                    pending.add(task)
+                    leaks.append(LeakedTask(getattr(task, _OWNER_ATTR, self._owner), _describe(task)))
+                    task.cancel()
+            pending = {task for task in pending if not task.done()}
+            remaining = deadline - loop.time()
+            if not pending or remaining <= 0:
+                break
+            try:
+                await asyncio.wait(pending, timeout=remaining)
+            except asyncio.CancelledError:
+                # A leftover task group reacting to its children's cancellation.
+                _uncancel(self._driver)
+        return sorted(leaks, key=lambda leak: (leak.owner, leak.description))
+
+    async def _bounded(self, awaitable: Awaitable[None]) -> None:
+        """Await *awaitable* in the driver task itself, cancelling it after the cancel timeout."""
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            assert self._driver is not None
+            self._driver.cancel()
+
+        timer = self._loop.call_later(self._cancel_timeout, expire)
+        try:
+            await awaitable
+        except asyncio.CancelledError:
+            if not expired:
+                raise
+            _uncancel(self._driver)
+        finally:
+            timer.cancel()
+
+    def _nothing_to_clean(self) -> bool:
+        """Tell whether closing can skip the driver's shutdown: no task, async generator or executor to end.
+
+        asyncio has no public way to ask a loop whether it tracks async
+        generators or has started its default executor; a loop that does not
+        expose them (uvloop) always takes the full shutdown.
+        """
+        asyncgens = getattr(self._loop, "_asyncgens", None)
+        executor = getattr(self._loop, "_default_executor", asyncgens)
+        return not self._spawned and asyncgens is not None and not asyncgens and executor is None
+
+    def _unusable(self) -> RuntimeError:
+        if self._closed:
+            return RuntimeError("this event loop runner is closed; open a new loop to run more steps")
+        return RuntimeError(
+            "the asyncio event loop of this runner was closed by user code; rustest opens and "
+            "closes the loops it drives, so tests and fixtures must not close them"
+        )
+
+
+class _InlineRunner(_AsyncioRunner):
+    """Drives the loop on the calling thread, and only while ``run()`` is in progress."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, cancel_timeout: float) -> None:
+        super().__init__(loop, cancel_timeout)
+        self._stopped_by_runner = False
+
+    def run(self, coro: Coroutine[Any, Any, T], owner: str) -> T:
+        """Run *coro* in the driver task, driving the loop on this thread until it is done."""
+        loop = self._loop
+        if self._closed or loop.is_closed():
+            raise self._unusable()
+        asyncio.set_event_loop(loop)
+        self._coro = coro
+        self._owner = owner
+        self._step += 1
+        self._stopped_by_runner = False
+        driver = self._driver
+        if driver is None:
+            self._driver = loop.create_task(self._drive())
+        else:
+            waiter = self._waiter
+            if driver.done() or waiter is None or waiter.done():
+                raise RuntimeError("the driver task of this loop is no longer waiting for steps")
+            waiter.set_result(None)
+        try:
+            loop.run_forever()
+        except (KeyboardInterrupt, SystemExit):
+            if self._result is None:
+                self._cancel_step()
+                self._run_until_step_finished()
+            self._result = None
+            raise
+        result = self._result
+        self._result = None
+        if not self._stopped_by_runner:
+            if result is None:
+                self._cancel_step()
+                self._run_until_step_finished()
+                result = self._result
+                self._result = None
+            raise _stopped_loop_error(owner, result)
+        assert result is not None
+        return result.unwrap()  # type: ignore[no-any-return]
+
+    def _step_finished(self, step: int) -> None:
+        # A stale call (its step ended because the loop was stopped by the
+        # step itself) must not stop a later step.
+        if step == self._step:
+            self._stopped_by_runner = True
+            self._loop.stop()
+
+    def _run_until_step_finished(self) -> None:
+        while not self._stopped_by_runner:
+            self._loop.run_forever()
+
+    def close(self) -> list[LeakedTask]:
+        """Cancel leftover tasks, finalise async generators, shut down the executor and close the loop."""
+        if self._closed:
+            return []
+        self._closed = True
+        loop = self._loop
+        driver = self._driver
+        if loop.is_closed():
+            return _report_without_cancelling(loop, driver)
+        if driver is None:
+            loop.close()
+            return []
+        waiter = self._waiter
+        idle = waiter is not None and not waiter.done()
+        if idle and self._nothing_to_clean():
+            # Ending the idle driver would cost one more turn of the loop, as
+            # much as a whole short test; it holds nothing, so it is dropped.
+            driver._log_destroy_pending = False  # type: ignore[attr-defined]
+            driver.get_coro().close()
+            loop.close()
+            asyncio.set_event_loop(None)
+            return []
+        asyncio.set_event_loop(loop)
+        self._finishing = True
+        if waiter is not None and idle:
+            waiter.set_result(None)
+        driver.add_done_callback(lambda _: loop.stop())
+        try:
+            while not driver.done():
+                loop.run_forever()
+            loop.close()
+        finally:
+            asyncio.set_event_loop(None)
+        return self._leaks
+
+
+class _HostedRunner(_AsyncioRunner):
+    """Runs the loop forever on a hosting thread; steps cross threads."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, cancel_timeout: float, thread_name: str) -> None:
+        super().__init__(loop, cancel_timeout)
+        self._thread_name = thread_name
+        # Context variables the executor set before opening the loop are seen
+        # by every step, as on an inline loop.
+        self._context = contextvars.copy_context()
+        self._hosting: Hosting | None = None
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        self._awaiting = False
+        self._step_open = False
+        self._step_failure: BaseException | None = None
+
+    def run(self, coro: Coroutine[Any, Any, T], owner: str) -> T:
+        """Hand *coro* to the driver task on the hosting thread and wait for its outcome."""
+        if self._closed:
+            raise self._unusable()
+        if self._awaiting:
+            # A step abandoned by a second KeyboardInterrupt: its outcome comes first.
+            self._done.acquire()
+        self._awaiting = True
+        if self._hosting is None:
+            self._take(coro, owner)
+            self._hosting = loop_threads.start(self._host, self._thread_name)
+        else:
+            self._loop.call_soon_threadsafe(self._submit, coro, owner)
+        try:
+            self._done.acquire()
+        except (KeyboardInterrupt, SystemExit):
+            self._loop.call_soon_threadsafe(self._cancel_running_step)
+            self._done.acquire()
+            self._awaiting = False
+            self._result = None
+            raise
+        self._awaiting = False
+        result = self._result
+        self._result = None
+        assert result is not None
+        return result.unwrap()  # type: ignore[no-any-return]
+
+    def _take(self, coro: Coroutine[Any, Any, Any], owner: str) -> None:
+        self._coro = coro
+        self._owner = owner
+        self._step += 1
+        self._step_open = True
+
+    def _submit(self, coro: Coroutine[Any, Any, Any], owner: str) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._take(coro, owner)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _cancel_running_step(self) -> None:
+        if self._running:
+            self._cancel_step()
+
+    def _step_finished(self, step: int) -> None:
+        self._step_open = False
+        failure = self._step_failure
+        if failure is not None:
+            self._step_failure = None
+            if isinstance(self._result, Error) and failure.__cause__ is None:
+                failure.__cause__ = self._result.error
+            self._result = Error(failure)
+        self._done.release()
+
+    def _host(self) -> None:
+        self._context.run(self._host_loop)
+
+    def _host_loop(self) -> None:
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        try:
+            driver = self._driver = loop.create_task(self._drive())
+            driver.add_done_callback(lambda _: loop.stop())
+            while not driver.done():
+                try:
+                    loop.run_forever()
+                except (KeyboardInterrupt, SystemExit) as exc:
+                    # Raised by a task on this thread; it belongs to the step in progress.
+                    self._fail_step(exc)
+                else:
+                    if not driver.done():
+                        self._fail_step(_stopped_loop_error(self._owner, None))
+            loop.close()
+        finally:
+            asyncio.set_event_loop(None)
+
+    def _fail_step(self, failure: BaseException) -> None:
+        if not self._step_open:
+            return
+        self._step_failure = failure
+        if self._running:
+            self._cancel_step()
+
+    def _finish(self) -> None:
+        self._finishing = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def close(self) -> list[LeakedTask]:
+        """Stop the driver, let it clean the loop up on its thread, and wait for that thread."""
+        if self._closed:
+            return []
+        self._closed = True
+        hosting = self._hosting
+        if hosting is None:
+            self._loop.close()
+            return []
+        self._loop.call_soon_threadsafe(self._finish)
+        hosting.join(2 * self._cancel_timeout + CLOSE_GRACE)
+        return self._leaks
+
+
+def _stopped_loop_error(owner: str, result: Outcome[Any] | None) -> RuntimeError:
+    error = RuntimeError(
+        f"{owner} stopped the event loop it was running on (loop.stop()); rustest drives this "
+        "loop and stops it itself, so a test or fixture must not stop it. The step was cancelled."
+    )
+    if isinstance(result, Error):
+        error.__cause__ = result.error
+    return error
+
+
+def _report_without_cancelling(
+    loop: asyncio.AbstractEventLoop, driver: asyncio.Task[None] | None
+) -> list[LeakedTask]:
+    """Report the tasks of a loop that user code closed: nothing can run on it any more."""
+    leaks = [
+        LeakedTask(getattr(task, _OWNER_ATTR, ""), _describe(task))
+        for task in asyncio.all_tasks(loop)
+        if task is not driver
+    ]
+    return sorted(leaks, key=lambda leak: (leak.owner, leak.description))
+
+
+def _describe(task: asyncio.Task[Any]) -> str:
+    coro = task.get_coro()
+    name = getattr(coro, "__qualname__", None) or type(coro).__name__
+    code = getattr(coro, "cr_code", None)
+    where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+    return f"{task.get_name()} running {name}(){where}"
+
+
+def _uncancel(task: asyncio.Task[Any] | None) -> None:
+    """Undo one cancellation request, so task groups and timeouts keep an honest count."""
+    if sys.version_info >= (3, 11) and task is not None:
+        task.uncancel()

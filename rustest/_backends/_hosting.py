@@ -1,0 +1,96 @@
+"""Daemon threads that host event loops which must keep running between steps.
+
+Starting a thread costs about fifteen times more than handing work to an idle
+one, and a plan can open a hosted loop per test, so finished hosting threads
+wait a while for the next loop before they exit.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+__all__ = ["Hosting", "LoopThreadPool", "loop_threads"]
+
+_IDLE_NAME = "rustest-loop-idle"
+
+
+class Hosting:
+    """One loop being hosted on a pool thread: its work function and a way to wait for it to end."""
+
+    __slots__ = ("_finished", "name", "target")
+
+    def __init__(self, target: Callable[[], None], name: str) -> None:
+        self.target = target
+        self.name = name
+        self._finished = threading.Event()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until the work function has returned; return false if *timeout* passed first."""
+        return self._finished.wait(timeout)
+
+    def _execute(self) -> None:
+        try:
+            self.target()
+        finally:
+            self._finished.set()
+
+
+class _Worker:
+    __slots__ = ("jobs",)
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Hosting] = queue.SimpleQueue()
+
+
+class LoopThreadPool:
+    """A small pool of daemon threads, each hosting one loop at a time.
+
+    A thread takes its name from the loop it hosts (``rustest-loop-trio-session``)
+    and is renamed ``rustest-loop-idle`` while it waits. At most *max_idle*
+    threads wait, each for at most *idle_timeout* seconds.
+    """
+
+    def __init__(self, max_idle: int = 4, idle_timeout: float = 10.0) -> None:
+        self._max_idle = max_idle
+        self._idle_timeout = idle_timeout
+        self._lock = threading.Lock()
+        self._idle: list[_Worker] = []
+
+    def start(self, target: Callable[[], None], name: str) -> Hosting:
+        """Run *target* on a pool thread named *name* and return its ``Hosting`` handle."""
+        hosting = Hosting(target, name)
+        with self._lock:
+            worker = self._idle.pop() if self._idle else None
+        if worker is not None:
+            worker.jobs.put(hosting)
+        else:
+            thread = threading.Thread(target=self._serve, args=(_Worker(), hosting), name=name, daemon=True)
+            thread.start()
+        return hosting
+
+    def _serve(self, worker: _Worker, hosting: Hosting) -> None:
+        thread = threading.current_thread()
+        while True:
+            thread.name = hosting.name
+            hosting._execute()
+            thread.name = _IDLE_NAME
+            with self._lock:
+                if len(self._idle) >= self._max_idle:
+                    return
+                self._idle.append(worker)
+            try:
+                hosting = worker.jobs.get(timeout=self._idle_timeout)
+            except queue.Empty:
+                with self._lock:
+                    if worker in self._idle:
+                        self._idle.remove(worker)
+                        return
+                # start() took this worker off the idle list just before the
+                # timeout, so a job is on its way.
+                hosting = worker.jobs.get()
+
+
+loop_threads = LoopThreadPool()
+"""The pool every hosted loop of this process runs on."""

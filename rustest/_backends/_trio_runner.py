@@ -1,0 +1,356 @@
+"""Trio runs driven by one long-lived driver task: as a guest run on the calling thread, or hosted.
+
+The driver is the run's main task and awaits every step itself, so an async
+generator fixture's nursery or cancel scope, opened during setup, is closed
+by its teardown in the same task. Steps are never wrapped in a cancel scope
+of ours for the same reason: such a scope could not enclose scopes that a
+setup step leaves open. A KeyboardInterrupt that arrives while the executor
+waits is delivered into the step the way trio delivers Ctrl-C to a main
+task, at the step's next checkpoint.
+"""
+
+from __future__ import annotations
+
+import _thread
+import abc
+import contextlib
+import contextvars
+import queue
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import trio  # type: ignore[import-untyped, unused-ignore]
+import trio._core._run  # type: ignore[import-untyped, unused-ignore]
+from outcome import Error, Outcome, Value
+
+from rustest._backends._hosting import Hosting, loop_threads
+from rustest._backends._limits import CLOSE_GRACE
+from rustest._backends._protocol import LeakedTask, LoopRunner
+from rustest._plan import LoopSpec
+
+__all__ = ["open_trio_loop"]
+
+T = TypeVar("T")
+
+
+def open_trio_loop(spec: LoopSpec, cancel_timeout: float) -> LoopRunner:
+    """Open a guest run on this thread if *spec* is inline and the thread has no run, else a hosted run."""
+    if spec.inline and not _thread_has_trio_run():
+        return _GuestRunner(cancel_timeout)
+    return _HostedRunner(cancel_timeout, f"rustest-loop-trio-{spec.scope.label}")
+
+
+class _Owners(trio.abc.Instrument):  # type: ignore[misc, unused-ignore]
+    """Tags every task spawned after the first step with the owner of the step that spawned it."""
+
+    def __init__(self) -> None:
+        self.current: str | None = None
+        self.owners: dict[trio.lowlevel.Task, str] = {}
+
+    def task_spawned(self, task: trio.lowlevel.Task) -> None:
+        """Record the owner of *task*: its parent's owner, or the owner of the step in progress."""
+        owner = self.current
+        if owner is None:
+            # The run's own tasks (init, the token's task, the driver) come first.
+            return
+        nursery = task.parent_nursery
+        parent = nursery.parent_task if nursery is not None else None
+        self.owners[task] = self.owners.get(parent, owner) if parent is not None else owner
+
+    def task_exited(self, task: trio.lowlevel.Task) -> None:
+        """Forget *task*: it is no longer running."""
+        self.owners.pop(task, None)
+
+    def leftovers(self) -> list[LeakedTask]:
+        """Return one ``LeakedTask`` per tagged task still alive, sorted by owner."""
+        leaks = [LeakedTask(owner, _describe(task)) for task, owner in self.owners.items()]
+        return sorted(leaks, key=lambda leak: (leak.owner, leak.description))
+
+
+class _TrioRunner(abc.ABC):
+    """What guest and hosted runners share: the driver task and the owner instrument."""
+
+    def __init__(self, cancel_timeout: float) -> None:
+        self._cancel_timeout = cancel_timeout
+        self._owners = _Owners()
+        self._coro: Coroutine[Any, Any, Any] | None = None
+        self._owner = ""
+        self._result: Outcome[Any] | None = None
+        self._running = False
+        self._finishing = False
+        self._closed = False
+        self._token: trio.lowlevel.TrioToken | None = None
+        self._driver: trio.lowlevel.Task | None = None
+        self._started = threading.Event()
+        self._run_outcome: Outcome[None] | None = None
+        self._leaks: list[LeakedTask] = []
+
+    async def _drive(self) -> None:
+        self._token = trio.lowlevel.current_trio_token()
+        self._driver = trio.lowlevel.current_task()
+        self._started.set()
+        owners = self._owners
+        while True:
+            coro = self._coro
+            if coro is None:
+                if self._finishing:
+                    break
+                await self._park()
+                continue
+            self._coro = None
+            owners.current = self._owner
+            self._running = True
+            try:
+                value = await coro
+            except BaseException as exc:
+                self._result = Error(exc)
+            else:
+                self._result = Value(value)
+            self._running = False
+            self._step_finished()
+        self._leaks = owners.leftovers()
+
+    @abc.abstractmethod
+    async def _park(self) -> None:
+        """Wait, in the driver, until a step or the request to finish arrives."""
+
+    @abc.abstractmethod
+    def _step_finished(self) -> None:
+        """Hand the step's outcome to the thread waiting in ``run()``."""
+
+    def _interrupt_running_step(self) -> None:
+        if self._running:
+            _interrupt_main_task()
+
+    @staticmethod
+    def _refuse_abort(raise_cancel: trio.lowlevel.RaiseCancelT) -> trio.lowlevel.Abort:
+        # The driver waits for steps outside of every step. A cancellation
+        # meant for a fixture's scope reaches the next step at its first
+        # checkpoint, since the scope stays cancelled. A KeyboardInterrupt
+        # delivered here came after its step had ended, and run() has raised
+        # it already; consuming it keeps it from hitting the next step.
+        with contextlib.suppress(BaseException):
+            raise_cancel()
+        return trio.lowlevel.Abort.FAILED
+
+    def _run_result(self) -> list[LeakedTask]:
+        """Return the leaks, or raise what the run itself ended with."""
+        run_outcome = self._run_outcome
+        if isinstance(run_outcome, Error):
+            if isinstance(run_outcome.error, KeyboardInterrupt):
+                raise run_outcome.error
+            raise RuntimeError("the trio run ended with an error after its last step") from run_outcome.error
+        return self._leaks
+
+    def _closed_error(self) -> RuntimeError:
+        return RuntimeError("this trio runner is closed; open a new loop to run more steps")
+
+
+class _GuestRunner(_TrioRunner):
+    """A guest run on the calling thread, driven by pumping its callbacks while a step runs."""
+
+    def __init__(self, cancel_timeout: float) -> None:
+        super().__init__(cancel_timeout)
+        self._callbacks: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
+        self._launched = False
+
+    async def _park(self) -> None:
+        # Nothing runs between the steps of an inline loop, and the next step
+        # is handed over on this same thread, so the idle driver just stays
+        # runnable: the host keeps one callback queued and the next step
+        # starts on the next pump, with no wake-up through trio's I/O thread.
+        await trio.lowlevel.cancel_shielded_checkpoint()
+
+    def _step_finished(self) -> None:
+        """The pump in ``run()`` sees the result itself."""
+
+    def run(self, coro: Coroutine[Any, Any, T], owner: str) -> T:
+        """Run *coro* in the driver task, pumping the guest run on this thread until it is done."""
+        if self._closed:
+            raise self._closed_error()
+        self._coro = coro
+        self._owner = owner
+        if not self._launched:
+            self._launched = True
+            trio.lowlevel.start_guest_run(
+                self._drive,
+                run_sync_soon_threadsafe=self._callbacks.put,
+                done_callback=self._run_finished,
+                instruments=(self._owners,),
+            )
+        get = self._callbacks.get
+        try:
+            while self._result is None:
+                get()()
+        except (KeyboardInterrupt, SystemExit):
+            self._finish_interrupted_step()
+            raise
+        result = self._result
+        self._result = None
+        return result.unwrap()  # type: ignore[no-any-return]
+
+    def _finish_interrupted_step(self) -> None:
+        get = self._callbacks.get
+        while self._token is None and self._result is None:
+            get()()
+        if self._result is None:
+            assert self._token is not None
+            self._token.run_sync_soon(self._interrupt_running_step)
+            while self._result is None:
+                get()()
+        self._result = None
+
+    def _run_finished(self, run_outcome: Outcome[None]) -> None:
+        self._run_outcome = run_outcome
+        if self._result is None and (self._coro is not None or self._running):
+            self._result = Error(RuntimeError("the trio run ended while a step was in progress"))
+
+    def close(self) -> list[LeakedTask]:
+        """Tell the driver to finish, pump until the run has ended (bounded), and return the leftovers."""
+        if self._closed:
+            return []
+        self._closed = True
+        if not self._launched:
+            return []
+        self._finishing = True
+        deadline = time.monotonic() + self._cancel_timeout
+        get = self._callbacks.get
+        while self._run_outcome is None:
+            remaining = deadline - time.monotonic()
+            try:
+                callback = get(timeout=max(remaining, 0.0))
+            except queue.Empty:
+                # A task ignores cancellation. The run stays on this thread,
+                # so later inline trio loops here are hosted instead.
+                return self._leaks
+            callback()
+        return self._run_result()
+
+
+class _HostedRunner(_TrioRunner):
+    """``trio.run`` on a hosting thread; steps are handed over through the run's token."""
+
+    def __init__(self, cancel_timeout: float, thread_name: str) -> None:
+        super().__init__(cancel_timeout)
+        self._thread_name = thread_name
+        self._context = contextvars.copy_context()
+        self._hosting: Hosting | None = None
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        self._awaiting = False
+        self._parked = False
+
+    async def _park(self) -> None:
+        self._parked = True
+        await trio.lowlevel.wait_task_rescheduled(self._refuse_abort)
+
+    def _wake(self) -> None:
+        if self._parked:
+            self._parked = False
+            assert self._driver is not None
+            trio.lowlevel.reschedule(self._driver)
+
+    def _submit(self, coro: Coroutine[Any, Any, Any], owner: str) -> None:
+        self._coro = coro
+        self._owner = owner
+        self._wake()
+
+    def _finish(self) -> None:
+        self._finishing = True
+        self._wake()
+
+    def _step_finished(self) -> None:
+        self._done.release()
+
+    def run(self, coro: Coroutine[Any, Any, T], owner: str) -> T:
+        """Hand *coro* to the driver on the hosting thread and wait for its outcome."""
+        if self._closed:
+            raise self._closed_error()
+        if self._awaiting:
+            # A step abandoned by a second KeyboardInterrupt: its outcome comes first.
+            self._done.acquire()
+        self._awaiting = True
+        if self._hosting is None:
+            self._coro = coro
+            self._owner = owner
+            self._hosting = loop_threads.start(self._host, self._thread_name)
+        else:
+            self._hand_over(self._submit, coro, owner)
+        try:
+            self._done.acquire()
+        except (KeyboardInterrupt, SystemExit):
+            self._started.wait()
+            self._hand_over(self._interrupt_running_step)
+            self._done.acquire()
+            self._awaiting = False
+            self._result = None
+            raise
+        self._awaiting = False
+        result = self._result
+        self._result = None
+        return result.unwrap()  # type: ignore[union-attr, no-any-return]
+
+    def _hand_over(self, function: Callable[..., None], *args: Any) -> None:
+        assert self._token is not None
+        try:
+            self._token.run_sync_soon(function, *args)
+        except trio.RunFinishedError:
+            raise RuntimeError("the hosted trio run has ended; it cannot take more steps") from None
+
+    def _host(self) -> None:
+        self._context.run(self._host_run)
+
+    def _host_run(self) -> None:
+        try:
+            trio.run(self._drive, instruments=(self._owners,))
+        except BaseException as exc:
+            self._run_outcome = Error(exc)
+        else:
+            self._run_outcome = Value(None)
+        if self._awaiting and self._result is None:
+            # The run ended under a waiting step (an internal error of trio):
+            # the executor must not wait forever.
+            self._result = Error(RuntimeError("the trio run ended while a step was in progress"))
+            self._started.set()
+            self._done.release()
+
+    def close(self) -> list[LeakedTask]:
+        """Tell the driver to finish and wait (bounded) for the hosting thread; return the leftovers."""
+        if self._closed:
+            return []
+        self._closed = True
+        hosting = self._hosting
+        if hosting is None:
+            return []
+        if self._run_outcome is None:
+            self._started.wait()
+            self._hand_over(self._finish)
+        if not hosting.join(self._cancel_timeout + CLOSE_GRACE):
+            return self._leaks
+        return self._run_result()
+
+
+def _thread_has_trio_run() -> bool:
+    """Tell whether this thread already hosts a trio run (trio allows one per thread)."""
+    try:
+        trio.lowlevel.current_root_task()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _interrupt_main_task() -> None:
+    """Raise KeyboardInterrupt into the current run's main task (the driver) at its next checkpoint.
+
+    This is how trio itself delivers Ctrl-C; it has no public entry point for
+    a run that is not on the main thread, so the runner's own method is used.
+    """
+    trio._core._run.GLOBAL_RUN_CONTEXT.runner.deliver_ki()
+
+
+def _describe(task: trio.lowlevel.Task) -> str:
+    code = getattr(task.coro, "cr_code", None)
+    where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+    return f"{task.name}{where}"
