@@ -252,6 +252,21 @@ def test_long_traceback_of_module_code_shows_only_the_failing_statement(source: 
     ]
 
 
+def test_blank_lines_of_an_assertion_message_are_marked_without_trailing_spaces(source: str) -> None:
+    failure = Failure(
+        Phase.CALL,
+        "AssertionError",
+        "assert {'a': 1} == {'a': 2}\n\n  Differing items:",
+        (frame(source, 16, "test_decorated"),),
+    )
+    output = run([failed("tests/test_a.py::test_decorated[1]", failure)])
+    assert section(output, "FAILURES")[6:9] == [
+        "E       assert {'a': 1} == {'a': 2}",
+        "E",
+        "E         Differing items:",
+    ]
+
+
 def test_short_traceback_gives_each_frame_one_line_and_its_source(source: str) -> None:
     rootdir = str(Path(source).parent.parent)
     output = run(

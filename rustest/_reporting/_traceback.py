@@ -150,7 +150,8 @@ class TracebackRenderer:
 
     def _error_lines(self, failure: Failure, indent: int) -> list[StyledLine]:
         prefix = _FAIL_MARKER + " " * (indent - 1)
-        return [StyledLine(prefix + line, LineKind.ERROR) for line in exception_text(failure).split("\n")]
+        lines = exception_text(failure).split("\n")
+        return [StyledLine((prefix + line).rstrip(), LineKind.ERROR) for line in lines]
 
     def _short_entry(self, frame: Frame, failure: Failure | None) -> list[StyledLine]:
         source = linecache.getline(frame.filename, frame.lineno).strip() or frame.line.strip() or "???"
