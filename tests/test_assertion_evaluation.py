@@ -265,3 +265,17 @@ def test_module_without_asserts_is_left_untouched() -> None:
     before = ast.dump(tree)
     rewrite_module(tree)
     assert ast.dump(tree) == before
+
+
+def test_value_changing_its_truth_on_replay_still_fails_the_assert(load: LoadModule) -> None:
+    module = load("""
+        class Fickle:
+            answers = [False, True]
+            def __bool__(self):
+                return self.answers.pop(0)
+        def check():
+            other = 1
+            assert Fickle() and other
+    """)
+    with pytest.raises(AssertionError, match=r"^assert <the failure could not be explained: "):
+        module.check()

@@ -26,11 +26,16 @@ FAILING = "def check():\n    value = 1\n    assert value == 2\n"
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An importable directory, with bytecode writing on and no module of its own left behind."""
-    monkeypatch.syspath_prepend(str(tmp_path))
+def bytecode_writing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bytecode caches written next to the sources, whatever the environment says."""
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     monkeypatch.setattr(sys, "pycache_prefix", None)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bytecode_writing: None) -> Iterator[Path]:
+    """An importable directory, with bytecode writing on and no module of its own left behind."""
+    monkeypatch.syspath_prepend(str(tmp_path))
     before = set(sys.modules)
     yield tmp_path
     for name in set(sys.modules) - before:
@@ -205,11 +210,13 @@ def test_corrupt_cache_file_is_replaced(project: Path, rewrites: list[str]) -> N
     assert len(rewrites) == 2
 
 
+@pytest.mark.usefixtures("bytecode_writing")
 def test_cache_of_a_moved_directory_is_not_reused(tmp_path: Path, rewrites: list[str]) -> None:
     original = write(tmp_path / "before" / "sample_moved.py", FAILING)
     import_path_rewritten(original, "sample_moved_before")
     shutil.copytree(tmp_path / "before", tmp_path / "after", copy_function=shutil.copy2)
     moved = tmp_path / "after" / "sample_moved.py"
+    assert cache_file_for(moved).is_file()
     module = import_path_rewritten(moved, "sample_moved_after")
     assert rewrites == [str(original), str(moved)]
     assert module.check.__code__.co_filename == str(moved)

@@ -1,43 +1,49 @@
-"""Build the message of a failed rewritten assert from the values its parts evaluated to.
+"""Build the message of a failed rewritten assert from its recipe and the values its parts evaluated to.
 
-Rewritten modules call these functions only after an assert has failed, so
-nothing here costs a passing assert anything. Each function turns one piece of
-the asserted expression into an :class:`Explanation`; the assert's
-``AssertionError`` is made from the explanation of the whole test. No
-function here raises because a value's ``__repr__``, ``__bool__`` or
-``__eq__`` does.
+Rewritten modules call :func:`failure` or :func:`failure_with_message` only
+after an assert has failed, so nothing here costs a passing assert anything.
+Each part of the recipe (see :mod:`rustest._assertion._recipe`) becomes an
+:class:`Explanation`; the ``AssertionError`` is made from the explanation of
+the whole test. Nothing here raises because a value's ``__repr__``,
+``__bool__`` or ``__eq__`` does.
 """
 
 from __future__ import annotations
 
 import types
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rustest._assertion._compare import compare_explanation
+from rustest._assertion._recipe import (
+    ATTRIBUTE,
+    BINARY,
+    BOOLEAN,
+    CALL,
+    CALLEE,
+    COMPARE,
+    CONSTANT,
+    GROUP,
+    METHOD,
+    MODE_TEST,
+    MODE_TRUTH,
+    NAME,
+    UNARY,
+    VALUE,
+    Recipe,
+    Ref,
+)
 from rustest._assertion._saferepr import DEFAULT_MAX_SIZE, safe_repr
 
 __all__ = [
     "DetailGroup",
     "Explanation",
     "Where",
-    "assertion_error",
-    "assertion_error_with_message",
-    "attribute",
-    "binary",
-    "boolean",
-    "call",
-    "callee",
-    "compare",
+    "failure",
+    "failure_with_message",
     "get_verbosity",
-    "group",
-    "is_false",
-    "is_true",
-    "method",
-    "name",
     "render",
     "set_verbosity",
-    "unary",
-    "value",
 ]
 
 _INDENT = "  "
@@ -101,51 +107,64 @@ def _combine_details(*parts: Explanation) -> tuple[DetailGroup, ...]:
     return tuple(detail for part in parts for detail in part.details)
 
 
-def value(obj: object) -> Explanation:
-    """Explain a value shown as its repr (a constant, or an expression not broken down further)."""
-    return Explanation(_repr(obj))
+def _resolve(ref: Ref, frame: Mapping[str, object]) -> object:
+    return frame[ref] if isinstance(ref, str) else ref[1]
 
 
-def name(obj: object, identifier: str, is_local: bool) -> Explanation:
-    """Explain a variable: its repr, or its name for a module, a class, or a global function."""
+def _explain(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    return _BUILDERS[recipe[0]](recipe, frame)
+
+
+def _explain_constant(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    return Explanation(_repr(recipe[1]))
+
+
+def _explain_value(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    return Explanation(_repr(_resolve(recipe[1], frame)))
+
+
+def _explain_name(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    # Modules, classes and global functions read better by name; variables by value.
+    _, ref, identifier = recipe
+    obj = _resolve(ref, frame)
+    is_local = identifier in frame
     if isinstance(obj, (types.ModuleType, type)) or (not is_local and _is_shown_by_name(obj)):
         return Explanation(identifier)
     return Explanation(_repr(obj))
 
 
-def callee(identifier: str) -> Explanation:
-    """Explain the name of a called function, shown as written."""
-    return Explanation(identifier)
+def _explain_callee(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    return Explanation(recipe[1])
 
 
-def group(part: Explanation) -> Explanation:
-    """Parenthesize a part that would read ambiguously inside a larger expression."""
+def _explain_group(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    part = _explain(recipe[1], frame)
     return Explanation(f"({part.text})", part.wheres, part.details)
 
 
-def attribute(result: object, owner: Explanation, attr: str) -> Explanation:
-    """Explain ``owner.attr``: its value, with a where-line showing where it came from."""
+def _explain_attribute(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    _, ref, owner_recipe, attr = recipe
+    owner = _explain(owner_recipe, frame)
+    result = _resolve(ref, frame)
     expression = f"{owner.text}.{attr}"
     if _is_shown_by_name(result):
         return Explanation(expression, owner.wheres, owner.details)
     return _with_where(_repr(result), expression, (owner,))
 
 
-def method(owner: Explanation, attr: str) -> Explanation:
-    """Explain the method in a call ``owner.attr(...)``, shown as written."""
+def _explain_method(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    _, owner_recipe, attr = recipe
+    owner = _explain(owner_recipe, frame)
     return Explanation(f"{owner.text}.{attr}", owner.wheres, owner.details)
 
 
-def call(
-    result: object, function: Explanation, arguments: tuple[tuple[str, Explanation], ...]
-) -> Explanation:
-    """Explain a call: its result, with a where-line showing the call and its argument values.
-
-    Each argument comes with its prefix as written: ``""``, ``"*"``, ``"**"`` or ``"name="``.
-    """
+def _explain_call(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    _, ref, function_recipe, argument_recipes = recipe
+    function = _explain(function_recipe, frame)
+    arguments = [(prefix, _explain(argument, frame)) for prefix, argument in argument_recipes]
     argument_text = ", ".join(prefix + part.text for prefix, part in arguments)
     parts = (function, *(part for _, part in arguments))
-    return _with_where(_repr(result), f"{function.text}({argument_text})", parts)
+    return _with_where(_repr(_resolve(ref, frame)), f"{function.text}({argument_text})", parts)
 
 
 def _with_where(shown: str, expression: str, parts: tuple[Explanation, ...]) -> Explanation:
@@ -156,64 +175,87 @@ def _with_where(shown: str, expression: str, parts: tuple[Explanation, ...]) -> 
     return Explanation(shown, wheres, _combine_details(*parts))
 
 
-def unary(symbol: str, operand: Explanation) -> Explanation:
-    """Explain a unary operation (``not x``, ``-x``, ``+x``, ``~x``)."""
+def _explain_unary(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    _, symbol, operand_recipe = recipe
+    operand = _explain(operand_recipe, frame)
     return Explanation(f"{symbol}{operand.text}", operand.wheres, operand.details)
 
 
-def binary(symbol: str, left: Explanation, right: Explanation) -> Explanation:
-    """Explain a binary operation such as ``a + b``, parenthesized."""
+def _explain_binary(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    _, symbol, left_recipe, right_recipe = recipe
+    left, right = _explain(left_recipe, frame), _explain(right_recipe, frame)
     return Explanation(
-        f"({left.text} {symbol} {right.text})",
-        _combine_wheres(left, right),
-        _combine_details(left, right),
+        f"({left.text} {symbol} {right.text})", _combine_wheres(left, right), _combine_details(left, right)
     )
 
 
-def boolean(symbol: str, evaluated: list[Explanation], operand_count: int) -> Explanation:
-    """Explain ``a and b`` / ``a or b`` from the operands evaluated before it short-circuited.
-
-    Operands never evaluated are shown as ``...``.
-    """
+def _explain_boolean(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    # Only the operands evaluated before the short-circuit are explained (the
+    # others hold nothing); the rest are shown as "...".
+    _, symbol, operands = recipe
+    evaluated: list[Explanation] = []
+    for operand_recipe, ref in operands:
+        evaluated.append(_explain(operand_recipe, frame))
+        if ref is None:
+            break
+        value = _resolve(ref, frame)
+        goes_on = _is_false(value) if symbol == "or" else _is_true(value)
+        if not goes_on:
+            break
     texts = [part.text for part in evaluated]
-    if len(evaluated) < operand_count:
+    if len(evaluated) < len(operands):
         texts.append("...")
     return Explanation(
-        "(" + f" {symbol} ".join(texts) + ")",
-        _combine_wheres(*evaluated),
-        _combine_details(*evaluated),
+        "(" + f" {symbol} ".join(texts) + ")", _combine_wheres(*evaluated), _combine_details(*evaluated)
     )
 
 
-def compare(
-    symbol: str,
-    left_value: object,
-    right_value: object,
-    left: Explanation,
-    right: Explanation,
-    explain: bool,
-) -> Explanation:
-    """Explain one comparison; with *explain* (it is false and that matters), add its diff or details."""
+def _explain_compare(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+    # The first pair whose outcome is not true ended the chain (the last pair
+    # if all earlier ones held).
+    _, mode, pairs = recipe
+    chosen = pairs[-1]
+    for pair in pairs[:-1]:
+        if not _is_true(_resolve(pair[5], frame)):
+            chosen = pair
+            break
+    symbol, left_ref, right_ref, left_recipe, right_recipe, outcome_ref = chosen
+    left, right = _explain(left_recipe, frame), _explain(right_recipe, frame)
     text = f"{left.text} {symbol} {right.text}"
     details = _combine_details(left, right)
-    if explain:
-        lines = compare_explanation(symbol, left_value, right_value, _verbosity)
+    if mode == MODE_TEST or (mode == MODE_TRUTH and _is_false(_resolve(outcome_ref, frame))):
+        lines = compare_explanation(symbol, _resolve(left_ref, frame), _resolve(right_ref, frame), _verbosity)
         if lines:
             # The summary line repeats the comparison, which the text already shows.
             details += (DetailGroup(text, tuple(lines[2:])),)
     return Explanation(text, _combine_wheres(left, right), details)
 
 
-def is_true(obj: object) -> bool:
-    """Tell whether *obj* is true, treating a failing ``__bool__`` as false."""
+_BUILDERS: dict[str, Callable[[Recipe, Mapping[str, object]], Explanation]] = {
+    CONSTANT: _explain_constant,
+    VALUE: _explain_value,
+    NAME: _explain_name,
+    CALLEE: _explain_callee,
+    GROUP: _explain_group,
+    ATTRIBUTE: _explain_attribute,
+    METHOD: _explain_method,
+    CALL: _explain_call,
+    UNARY: _explain_unary,
+    BINARY: _explain_binary,
+    BOOLEAN: _explain_boolean,
+    COMPARE: _explain_compare,
+}
+
+
+def _is_true(obj: object) -> bool:
+    # A __bool__ that fails now is read as "stopped here": never look further.
     try:
         return bool(obj)
     except Exception:
         return False
 
 
-def is_false(obj: object) -> bool:
-    """Tell whether *obj* is false, treating a failing ``__bool__`` as true."""
+def _is_false(obj: object) -> bool:
     try:
         return not obj
     except Exception:
@@ -248,12 +290,21 @@ def _indent(lines: tuple[str, ...], levels: int) -> list[str]:
     return [_INDENT * levels + line if line else line for line in lines]
 
 
-def assertion_error(explanation: Explanation) -> AssertionError:
+def failure(recipe: Recipe, frame: Mapping[str, object]) -> AssertionError:
     """Return the AssertionError for a failed assert without a message."""
-    return AssertionError(render(explanation))
+    return AssertionError(_describe(recipe, frame))
 
 
-def assertion_error_with_message(message: object, explanation: Explanation) -> AssertionError:
+def failure_with_message(message: object, recipe: Recipe, frame: Mapping[str, object]) -> AssertionError:
     """Return the AssertionError for a failed ``assert test, message``: the message, then the explanation."""
     shown = message if isinstance(message, str) else _repr(message)
-    return AssertionError(f"{shown}\n{render(explanation)}")
+    return AssertionError(f"{shown}\n{_describe(recipe, frame)}")
+
+
+def _describe(recipe: Recipe, frame: Mapping[str, object]) -> str:
+    # Explaining must never hide the failure itself: a value whose __bool__
+    # answers differently the second time could send the replay astray.
+    try:
+        return render(_explain(recipe, frame))
+    except Exception as exc:
+        return f"assert <the failure could not be explained: {safe_repr(exc)}>"

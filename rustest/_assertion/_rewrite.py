@@ -2,27 +2,31 @@
 
 ``assert f(x) == y`` becomes, in effect::
 
-    if not (@t2 := (@t1 := f((@t0 := x))) == (@t3 := y)):
-        raise <explanation built from @t0.. @t3>
-    @t0 = @t1 = @t2 = @t3 = None
+    if not (@t1 := f((@t0 := x))) == (@t2 := y):
+        raise @rustest_ar.failure(<recipe>, @rustest_builtins.locals())
+    @t0 = @t1 = @t2 = None
 
 Every part keeps its place in the original expression, so each part is
 evaluated once and in the original order, ``and`` / ``or`` and chained
 comparisons still short-circuit, and a passing assert only pays for storing
-the temporaries. The explanation is built by :mod:`rustest._assertion._explain`
-after the failure, from the stored values. Temporaries are named with ``@``, a
-character no source-level name can hold, and are cleared after a passing
-assert so they keep nothing alive.
+the temporaries. How to explain a failure is one constant, a recipe
+(:mod:`rustest._assertion._recipe`), that :mod:`rustest._assertion._explain`
+reads with the stored values only after the failure. Temporaries are named
+with ``@``, a character no source-level name can hold, and are cleared after a
+passing assert so they keep nothing alive.
 """
 
 from __future__ import annotations
 
 import ast
-import enum
 import itertools
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
+
+from rustest._assertion import _recipe
+from rustest._assertion._recipe import Recipe, Ref
 
 __all__ = ["OPT_OUT_MARKERS", "compile_rewritten", "rewrite_module"]
 
@@ -95,9 +99,12 @@ def rewrite_module(tree: ast.Module) -> None:
         return
     temporaries = (f"@t{number}" for number in itertools.count())
     _rewrite_block(tree.body, temporaries)
+    imports = _runtime_imports()
+    for statement in imports:
+        # Placed on the first line: only a failure to import the runtime would show it.
+        ast.fix_missing_locations(statement)
     position = _import_position(tree.body)
-    tree.body[position:position] = _runtime_imports()
-    ast.fix_missing_locations(tree)
+    tree.body[position:position] = imports
 
 
 def _statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -158,33 +165,24 @@ def _runtime_imports() -> list[ast.stmt]:
     ]
 
 
-class _Context(enum.Enum):
-    """Where a part of the test sits, which decides whether a false comparison there is explained."""
-
-    #: The whole asserted expression: it is known to be false.
-    TEST = enum.auto()
-    #: An operand of ``and`` / ``or`` in the test: its falseness may be why the assert failed.
-    TRUTH = enum.auto()
-    #: Anything else (a call argument, an operand of ``not``): its truth is not what failed.
-    VALUE = enum.auto()
-
-
 @dataclass
 class _Part:
-    """A rewritten part of the test: the expression evaluating it, and the one explaining it after failure."""
+    """A rewritten part of the test: the expression evaluating it, and the recipe explaining it."""
 
     expr: ast.expr
-    explanation: ast.expr
+    recipe: Recipe
 
 
 def _load(identifier: str) -> ast.Name:
     return ast.Name(id=identifier, ctx=ast.Load())
 
 
-def _runtime_call(function: str, *args: ast.expr) -> ast.Call:
-    # A call to a function of the runtime module, bound in the rewritten module under an unspellable name.
+def _runtime_call(module_alias: str, function: str, *args: ast.expr) -> ast.Call:
+    # The rewritten module binds the helper modules under names no source can spell.
     return ast.Call(
-        func=ast.Attribute(value=_load(_RUNTIME), attr=function, ctx=ast.Load()), args=list(args), keywords=[]
+        func=ast.Attribute(value=_load(module_alias), attr=function, ctx=ast.Load()),
+        args=list(args),
+        keywords=[],
     )
 
 
@@ -200,14 +198,18 @@ class _AssertRewriter:
         if isinstance(node.test, ast.Tuple) and node.test.elts:
             # Always true; leaving it alone lets the compiler warn as usual.
             return [node]
-        test = self._visit(node.test, _Context.TEST)
+        test = self._visit(node.test, _recipe.MODE_TEST)
+        # The compiler takes tuples of constants as one constant; typeshed's stub
+        # of ast.Constant lists only scalars.
+        recipe = ast.Constant(value=cast(Any, test.recipe))
+        frame_locals = _runtime_call(_BUILTINS, "locals")
         if node.msg is None:
-            error = _runtime_call("assertion_error", test.explanation)
+            error = _runtime_call(_RUNTIME, "failure", recipe, frame_locals)
         else:
-            error = _runtime_call("assertion_error_with_message", node.msg, test.explanation)
+            error = _runtime_call(_RUNTIME, "failure_with_message", node.msg, recipe, frame_locals)
         check = ast.If(
             test=ast.UnaryOp(op=ast.Not(), operand=test.expr),
-            body=[ast.copy_location(ast.Raise(exc=error, cause=None), node)],
+            body=[ast.Raise(exc=error, cause=None)],
             orelse=[],
         )
         statements: list[ast.stmt] = [check]
@@ -215,190 +217,159 @@ class _AssertRewriter:
             targets: list[ast.expr] = [ast.Name(id=name, ctx=ast.Store()) for name in self._used]
             statements.append(ast.Assign(targets=targets, value=ast.Constant(value=None)))
         for statement in statements:
-            ast.copy_location(statement, node)
-            ast.fix_missing_locations(statement)
+            _fill_locations(statement, node)
         return statements
 
-    def _capture(self, expr: ast.expr) -> tuple[ast.expr, ast.expr]:
-        """Return *expr* made to store its value, and an expression reading that value back."""
+    def _capture(self, expr: ast.expr) -> tuple[ast.expr, Ref]:
+        """Return *expr* made to store its value, and where the value is found after a failure."""
         if isinstance(expr, ast.Constant):
-            return expr, expr
+            return expr, (_recipe.CONSTANT, expr.value)
         if isinstance(expr, ast.NamedExpr) and expr.target.id.startswith("@"):
-            return expr, _load(expr.target.id)
+            return expr, expr.target.id
         temporary = next(self._temporaries)
         self._used.append(temporary)
-        stored = ast.NamedExpr(target=ast.Name(id=temporary, ctx=ast.Store()), value=expr)
-        return ast.copy_location(stored, expr), _load(temporary)
+        target = ast.copy_location(ast.Name(id=temporary, ctx=ast.Store()), expr)
+        return ast.copy_location(ast.NamedExpr(target=target, value=expr), expr), temporary
 
-    def _visit(self, node: ast.expr, context: _Context) -> _Part:
+    def _visit(self, node: ast.expr, mode: str) -> _Part:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            return self._visit_name(node)
+            expr, ref = self._capture(node)
+            return _Part(expr, (_recipe.NAME, ref, node.id))
         if isinstance(node, ast.Constant):
-            return _Part(node, _runtime_call("value", node))
+            return _Part(node, (_recipe.CONSTANT, node.value))
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             return self._visit_attribute(node)
         if isinstance(node, ast.Call):
             return self._visit_call(node)
         if isinstance(node, ast.UnaryOp):
-            return self._visit_unary(node)
+            operand = self._visit_operand(node.operand)
+            expr = ast.copy_location(ast.UnaryOp(op=node.op, operand=operand.expr), node)
+            return _Part(expr, (_recipe.UNARY, _UNARY_SYMBOLS[type(node.op)], operand.recipe))
         if isinstance(node, ast.BinOp):
-            return self._visit_binary(node)
+            left = self._visit_operand(node.left)
+            right = self._visit_operand(node.right)
+            expr = ast.copy_location(ast.BinOp(left=left.expr, op=node.op, right=right.expr), node)
+            return _Part(expr, (_recipe.BINARY, _BINARY_SYMBOLS[type(node.op)], left.recipe, right.recipe))
         if isinstance(node, ast.BoolOp):
-            return self._visit_boolean(node, context)
+            return self._visit_boolean(node, mode)
         if isinstance(node, ast.Compare):
-            return self._visit_compare(node, context)
-        expr, value = self._capture(node)
-        return _Part(expr, _runtime_call("value", value))
+            return self._visit_compare(node, mode)
+        expr, ref = self._capture(node)
+        return _Part(expr, (_recipe.VALUE, ref))
 
     def _visit_operand(self, node: ast.expr) -> _Part:
-        part = self._visit(node, _Context.VALUE)
+        part = self._visit(node, _recipe.MODE_VALUE)
         if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
-            return _Part(part.expr, _runtime_call("group", part.explanation))
+            return _Part(part.expr, (_recipe.GROUP, part.recipe))
         return part
 
-    def _visit_name(self, node: ast.Name) -> _Part:
-        expr, value = self._capture(node)
-        identifier = ast.Constant(value=node.id)
-        local_names = ast.Call(
-            func=ast.Attribute(value=_load(_BUILTINS), attr="locals", ctx=ast.Load()), args=[], keywords=[]
-        )
-        is_local = ast.Compare(left=identifier, ops=[ast.In()], comparators=[local_names])
-        return _Part(expr, _runtime_call("name", value, identifier, is_local))
-
     def _visit_attribute(self, node: ast.Attribute) -> _Part:
-        owner = self._visit(node.value, _Context.VALUE)
+        owner = self._visit(node.value, _recipe.MODE_VALUE)
         attribute = ast.copy_location(ast.Attribute(value=owner.expr, attr=node.attr, ctx=ast.Load()), node)
-        expr, value = self._capture(attribute)
-        return _Part(
-            expr, _runtime_call("attribute", value, owner.explanation, ast.Constant(value=node.attr))
-        )
+        expr, ref = self._capture(attribute)
+        return _Part(expr, (_recipe.ATTRIBUTE, ref, owner.recipe, node.attr))
 
     def _visit_call(self, node: ast.Call) -> _Part:
         function: ast.expr
         if isinstance(node.func, ast.Name):
             function = node.func
-            function_explanation: ast.expr = _runtime_call("callee", ast.Constant(value=node.func.id))
+            function_recipe: Recipe = (_recipe.CALLEE, node.func.id)
         elif isinstance(node.func, ast.Attribute):
-            owner = self._visit(node.func.value, _Context.VALUE)
+            owner = self._visit(node.func.value, _recipe.MODE_VALUE)
             function = ast.copy_location(
                 ast.Attribute(value=owner.expr, attr=node.func.attr, ctx=ast.Load()), node.func
             )
-            function_explanation = _runtime_call(
-                "method", owner.explanation, ast.Constant(value=node.func.attr)
-            )
+            function_recipe = (_recipe.METHOD, owner.recipe, node.func.attr)
         else:
-            callee = self._visit(node.func, _Context.VALUE)
-            function, function_explanation = callee.expr, callee.explanation
+            callee = self._visit(node.func, _recipe.MODE_VALUE)
+            function, function_recipe = callee.expr, callee.recipe
         arguments: list[ast.expr] = []
-        explained: list[ast.expr] = []
+        explained: list[tuple[str, Recipe]] = []
         for argument in node.args:
             if isinstance(argument, ast.Starred):
-                part = self._visit(argument.value, _Context.VALUE)
+                part = self._visit(argument.value, _recipe.MODE_VALUE)
                 arguments.append(ast.copy_location(ast.Starred(value=part.expr, ctx=ast.Load()), argument))
-                explained.append(ast.Tuple(elts=[ast.Constant(value="*"), part.explanation], ctx=ast.Load()))
+                explained.append(("*", part.recipe))
             else:
-                part = self._visit(argument, _Context.VALUE)
+                part = self._visit(argument, _recipe.MODE_VALUE)
                 arguments.append(part.expr)
-                explained.append(ast.Tuple(elts=[ast.Constant(value=""), part.explanation], ctx=ast.Load()))
+                explained.append(("", part.recipe))
         keywords: list[ast.keyword] = []
         for keyword in node.keywords:
-            part = self._visit(keyword.value, _Context.VALUE)
+            part = self._visit(keyword.value, _recipe.MODE_VALUE)
             keywords.append(ast.copy_location(ast.keyword(arg=keyword.arg, value=part.expr), keyword))
-            prefix = "**" if keyword.arg is None else f"{keyword.arg}="
-            explained.append(ast.Tuple(elts=[ast.Constant(value=prefix), part.explanation], ctx=ast.Load()))
+            explained.append(("**" if keyword.arg is None else f"{keyword.arg}=", part.recipe))
         rewritten = ast.copy_location(ast.Call(func=function, args=arguments, keywords=keywords), node)
-        expr, value = self._capture(rewritten)
-        argument_tuple = ast.Tuple(elts=explained, ctx=ast.Load())
-        return _Part(expr, _runtime_call("call", value, function_explanation, argument_tuple))
+        expr, ref = self._capture(rewritten)
+        return _Part(expr, (_recipe.CALL, ref, function_recipe, tuple(explained)))
 
-    def _visit_unary(self, node: ast.UnaryOp) -> _Part:
-        operand = self._visit_operand(node.operand)
-        expr = ast.copy_location(ast.UnaryOp(op=node.op, operand=operand.expr), node)
-        symbol = ast.Constant(value=_UNARY_SYMBOLS[type(node.op)])
-        return _Part(expr, _runtime_call("unary", symbol, operand.explanation))
-
-    def _visit_binary(self, node: ast.BinOp) -> _Part:
-        left = self._visit_operand(node.left)
-        right = self._visit_operand(node.right)
-        expr = ast.copy_location(ast.BinOp(left=left.expr, op=node.op, right=right.expr), node)
-        symbol = ast.Constant(value=_BINARY_SYMBOLS[type(node.op)])
-        return _Part(expr, _runtime_call("binary", symbol, left.explanation, right.explanation))
-
-    def _visit_boolean(self, node: ast.BoolOp, context: _Context) -> _Part:
-        operand_context = _Context.VALUE if context is _Context.VALUE else _Context.TRUTH
-        is_or = isinstance(node.op, ast.Or)
+    def _visit_boolean(self, node: ast.BoolOp, mode: str) -> _Part:
+        operand_mode = _recipe.MODE_VALUE if mode == _recipe.MODE_VALUE else _recipe.MODE_TRUTH
         exprs: list[ast.expr] = []
-        values: list[ast.expr] = []
-        explanations: list[ast.expr] = []
-        for operand in node.values:
-            part = self._visit(operand, operand_context)
-            expr, value = self._capture(part.expr)
+        operands: list[tuple[Recipe, Ref | None]] = []
+        for operand in node.values[:-1]:
+            part = self._visit(operand, operand_mode)
+            expr, ref = self._capture(part.expr)
             exprs.append(expr)
-            values.append(value)
-            explanations.append(part.explanation)
-        # Only the operands evaluated before the short-circuit are explained;
-        # the guards replay it from the stored operand values.
-        evaluated: ast.expr = ast.List(elts=[explanations[-1]], ctx=ast.Load())
-        for value, explanation in zip(reversed(values[:-1]), reversed(explanations[:-1]), strict=True):
-            goes_on = _runtime_call("is_false" if is_or else "is_true", value)
-            evaluated = ast.BinOp(
-                left=ast.List(elts=[explanation], ctx=ast.Load()),
-                op=ast.Add(),
-                right=ast.IfExp(test=goes_on, body=evaluated, orelse=ast.List(elts=[], ctx=ast.Load())),
-            )
+            operands.append((part.recipe, ref))
+        # Whether the last operand is true decides nothing more: it is not stored.
+        last = self._visit(node.values[-1], operand_mode)
+        exprs.append(last.expr)
+        operands.append((last.recipe, None))
         expr = ast.copy_location(ast.BoolOp(op=node.op, values=exprs), node)
-        symbol = ast.Constant(value="or" if is_or else "and")
-        return _Part(expr, _runtime_call("boolean", symbol, evaluated, ast.Constant(value=len(node.values))))
+        symbol = "or" if isinstance(node.op, ast.Or) else "and"
+        return _Part(expr, (_recipe.BOOLEAN, symbol, tuple(operands)))
 
-    def _visit_compare(self, node: ast.Compare, context: _Context) -> _Part:
-        operands = [node.left, *node.comparators]
+    def _visit_compare(self, node: ast.Compare, mode: str) -> _Part:
         exprs: list[ast.expr] = []
-        values: list[ast.expr] = []
-        explanations: list[ast.expr] = []
-        for operand in operands:
+        refs: list[Ref] = []
+        recipes: list[Recipe] = []
+        for operand in (node.left, *node.comparators):
             part = self._visit_operand(operand)
-            expr, value = self._capture(part.expr)
+            expr, ref = self._capture(part.expr)
             exprs.append(expr)
-            values.append(value)
-            explanations.append(part.explanation)
+            refs.append(ref)
+            recipes.append(part.recipe)
         # A chain ``a < b < c`` becomes ``(a < b) and (b < c)`` with b evaluated
         # once: the same evaluation and the same result, one stored outcome per pair.
+        chained = len(node.ops) > 1
         pairs: list[ast.expr] = []
-        outcomes: list[ast.expr] = []
+        explained: list[tuple[object, ...]] = []
         for index, op in enumerate(node.ops):
-            left = exprs[0] if index == 0 else values[index]
+            left = exprs[0] if index == 0 else ast.copy_location(_read_back(refs[index]), node)
             pair: ast.expr = ast.copy_location(
                 ast.Compare(left=left, ops=[op], comparators=[exprs[index + 1]]), node
             )
-            if len(node.ops) > 1 or context is _Context.TRUTH:
+            outcome: Ref | None = None
+            if chained or mode == _recipe.MODE_TRUTH:
                 pair, outcome = self._capture(pair)
-                outcomes.append(outcome)
             pairs.append(pair)
-
-        def explain_pair(index: int) -> ast.expr:
-            if context is _Context.TEST:
-                explain: ast.expr = ast.Constant(value=True)
-            elif context is _Context.TRUTH:
-                explain = _runtime_call("is_false", outcomes[index])
-            else:
-                explain = ast.Constant(value=False)
-            symbol = ast.Constant(value=_COMPARE_SYMBOLS[type(node.ops[index])])
-            return _runtime_call(
-                "compare",
-                symbol,
-                values[index],
-                values[index + 1],
-                explanations[index],
-                explanations[index + 1],
-                explain,
+            symbol = _COMPARE_SYMBOLS[type(op)]
+            explained.append(
+                (symbol, refs[index], refs[index + 1], recipes[index], recipes[index + 1], outcome)
             )
+        expr = pairs[0] if not chained else ast.copy_location(ast.BoolOp(op=ast.And(), values=pairs), node)
+        return _Part(expr, (_recipe.COMPARE, mode, tuple(explained)))
 
-        # The first false pair is the one that ended the chain.
-        explanation = explain_pair(len(pairs) - 1)
-        for index in reversed(range(len(pairs) - 1)):
-            goes_on = _runtime_call("is_true", outcomes[index])
-            explanation = ast.IfExp(test=goes_on, body=explanation, orelse=explain_pair(index))
-        expr = (
-            pairs[0] if len(pairs) == 1 else ast.copy_location(ast.BoolOp(op=ast.And(), values=pairs), node)
-        )
-        return _Part(expr, explanation)
+
+def _fill_locations(node: ast.AST, reference: ast.AST) -> None:
+    """Give *reference*'s location to every node under *node* that has none.
+
+    Unlike ``ast.fix_missing_locations`` this does not descend into nodes that
+    have a location: they come from the source, or were placed when made,
+    together with everything below them. Walking only the few nodes made
+    without one keeps rewriting fast.
+    """
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if "lineno" in current._attributes:
+            if getattr(current, "lineno", None) is not None:
+                continue
+            ast.copy_location(current, reference)
+        pending.extend(ast.iter_child_nodes(current))
+
+
+def _read_back(ref: Ref) -> ast.expr:
+    # A middle operand of a chain, already evaluated by the previous pair.
+    return _load(ref) if isinstance(ref, str) else ast.Constant(value=ref[1])

@@ -1,0 +1,86 @@
+"""The recipe: constant data by which a rewritten assert tells how to explain its failure.
+
+The rewriter turns each assert's test into a recipe, stored as one constant in
+the module's code; on failure the runtime reads the recipe together with the
+frame's local variables (where the rewritten code stored every value it
+evaluated) and builds the message. A recipe is a nested tuple whose first
+item names its kind:
+
+``(CONSTANT, value)``
+    a literal in the source.
+``(VALUE, ref)``
+    any expression not broken down further, shown as its value.
+``(NAME, ref, identifier)``
+    a variable.
+``(CALLEE, identifier)``
+    the name of a called function, shown as written.
+``(GROUP, recipe)``
+    a part shown in parentheses.
+``(ATTRIBUTE, ref, owner, attr)``
+    ``owner.attr``.
+``(METHOD, owner, attr)``
+    the function of a call ``owner.attr(...)``, shown as written.
+``(CALL, ref, function, ((prefix, argument), ...))``
+    a call; *prefix* is ``""``, ``"*"``, ``"**"`` or ``"name="``.
+``(UNARY, symbol, operand)`` and ``(BINARY, symbol, left, right)``
+    operators.
+``(BOOLEAN, symbol, ((operand, ref), ...))``
+    ``and`` / ``or``; the operand values tell where it short-circuited (the
+    last operand's ref is None: nothing depends on it).
+``(COMPARE, mode, ((symbol, left_ref, right_ref, left, right, outcome_ref), ...))``
+    a comparison or a chain of them, one entry per pair; *outcome_ref* (None
+    when not stored) tells which pair ended the chain. *mode* says whether
+    a false comparison here is worth a diff.
+
+A *ref* is the name of the temporary holding the value, or
+``(CONSTANT, value)`` for a literal.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+__all__ = [
+    "ATTRIBUTE",
+    "BINARY",
+    "BOOLEAN",
+    "CALL",
+    "CALLEE",
+    "COMPARE",
+    "CONSTANT",
+    "GROUP",
+    "METHOD",
+    "MODE_TEST",
+    "MODE_TRUTH",
+    "MODE_VALUE",
+    "NAME",
+    "UNARY",
+    "VALUE",
+    "Recipe",
+    "Ref",
+]
+
+#: A recipe: a nested tuple of constants, its first item one of the kinds below.
+Recipe: TypeAlias = tuple[Any, ...]
+#: Where a value is: a temporary's name, or ``(CONSTANT, value)``.
+Ref: TypeAlias = "str | tuple[str, Any]"
+
+CONSTANT = "constant"
+VALUE = "value"
+NAME = "name"
+CALLEE = "callee"
+GROUP = "group"
+ATTRIBUTE = "attribute"
+METHOD = "method"
+CALL = "call"
+UNARY = "unary"
+BINARY = "binary"
+BOOLEAN = "boolean"
+COMPARE = "compare"
+
+#: The comparison is the whole test: it is known to be false, explain it.
+MODE_TEST = "test"
+#: An operand of ``and`` / ``or`` in the test: explain it if it is false.
+MODE_TRUTH = "truth"
+#: Anything else (a call argument, under ``not``): its truth is not what failed.
+MODE_VALUE = "value"
