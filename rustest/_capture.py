@@ -72,8 +72,8 @@ class SysCapture(OutputCapture):
             self._saved = (sys.stdout, sys.stderr)
             self._out = _Tee(sys.stdout)
             self._err = _Tee(sys.stderr)
-            sys.stdout = self._out  # type: ignore[assignment]
-            sys.stderr = self._err  # type: ignore[assignment]
+            sys.stdout = self._out
+            sys.stderr = self._err
 
     def stop(self) -> tuple[str, str]:
         """Restore the streams and return what was written."""
