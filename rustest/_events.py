@@ -80,7 +80,7 @@ class Failure:
         return f"{self.exc_type}: {first}" if first else self.exc_type
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TestReport:
     """The single final report of one test id.
 
@@ -112,7 +112,7 @@ class SessionStarted:
     item_count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TestStarted:
     """A test id starts (its first step is about to run)."""
 
@@ -122,7 +122,7 @@ class TestStarted:
     location: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TestFinished:
     """A test id has its final report."""
 

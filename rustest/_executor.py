@@ -49,6 +49,7 @@ _READY = 1
 _FAILED = 2
 
 _FAILING = (Outcome.FAILED, Outcome.ERROR)
+_FIXTURE_OWNER = " (fixture '"
 
 
 @dataclass
@@ -188,7 +189,7 @@ class _Run:
             stdout=stdout,
             stderr=stderr,
             warnings=tuple(self.cur_warnings),
-            marks=tuple(getattr(m, "name", str(m)) for m in test.marks),
+            marks=tuple(getattr(m, "name", str(m)) for m in test.marks) if test.marks else (),
         )
         self.reports.append(report)
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
@@ -215,9 +216,14 @@ class _Run:
 
     def owner(self, fixture: str | None) -> str:
         nodeid = self.plan.item_ids[self.cur]
-        label = nodeid if fixture is None else f"{nodeid} (fixture '{fixture}')"
-        self.owners[label] = self.cur
-        return label
+        return nodeid if fixture is None else f"{nodeid}{_FIXTURE_OWNER}{fixture}')"
+
+    def item_of_owner(self, owner: str) -> int | None:
+        """Map an owner label back to its item; only needed for the rare leaked task."""
+        nodeid = owner.split(_FIXTURE_OWNER, 1)[0]
+        if not self.owners:
+            self.owners = {item_id: i for i, item_id in enumerate(self.plan.item_ids)}
+        return self.owners.get(nodeid)
 
     # -- running user code -------------------------------------------------
 
@@ -427,7 +433,8 @@ class _Run:
             self.outcome_from_exception(setup_failure, Phase.SETUP)
             return
         try:
-            kwargs = self.arguments(plan.item_args(item), REQUEST)
+            closure = plan.item_closure[item]
+            kwargs = self.arguments(plan.item_args(item), REQUEST) if plan.closures[closure].test_args else {}
             func = test.func
             if func is None:
                 raise RuntimeError(f"test {plan.item_ids[item]} has no function to call")
@@ -511,7 +518,7 @@ class _Run:
                 f"task {leak.description} created by {leak.owner} was still running when its event loop "
                 "closed; it was cancelled. Await or cancel the tasks you start, or use a task group."
             )
-            self.warn(message, self.owners.get(leak.owner))
+            self.warn(message, self.item_of_owner(leak.owner))
 
     def warn(self, message: str, item: int | None) -> None:
         if item is not None and item == self.cur:
