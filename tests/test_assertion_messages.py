@@ -342,6 +342,30 @@ def test_or_explains_each_failed_comparison(load: LoadModule) -> None:
     )
 
 
+def test_and_explains_only_the_comparison_that_was_false(load: LoadModule) -> None:
+    module = load("""
+        def check():
+            items = [1]
+            assert items == [1] and items == [2]
+    """)
+    assert failure(module) == (
+        "assert ([1] == [1] and [1] == [2])\n"
+        "\n"
+        "  [1] == [2]:\n"
+        "    At index 0 diff: 1 != 2\n"
+        "    Use -v to get more diff"
+    )
+
+
+def test_negated_comparison_is_not_diffed(load: LoadModule) -> None:
+    module = load("""
+        def check():
+            items = [1]
+            assert not items == [1]
+    """)
+    assert failure(module) == "assert not ([1] == [1])"
+
+
 def test_comparison_inside_a_call_is_not_diffed(load: LoadModule) -> None:
     module = load("""
         def check():

@@ -25,8 +25,6 @@ from rustest._assertion._recipe import (
     CONSTANT,
     GROUP,
     METHOD,
-    MODE_TEST,
-    MODE_TRUTH,
     NAME,
     UNARY,
     VALUE,
@@ -111,19 +109,22 @@ def _resolve(ref: Ref, frame: Mapping[str, object]) -> object:
     return frame[ref] if isinstance(ref, str) else ref[1]
 
 
-def _explain(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
-    return _BUILDERS[recipe[0]](recipe, frame)
+def _explain(recipe: Recipe, frame: Mapping[str, object], known_false: bool = False) -> Explanation:
+    # *known_false*: this part is known to be false and its falseness failed the
+    # assert (the whole test, or an operand of and/or that decided it). Only
+    # such comparisons get a diff: one inside a call argument would mislead.
+    return _BUILDERS[recipe[0]](recipe, frame, known_false)
 
 
-def _explain_constant(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_constant(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     return Explanation(_repr(recipe[1]))
 
 
-def _explain_value(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_value(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     return Explanation(_repr(_resolve(recipe[1], frame)))
 
 
-def _explain_name(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_name(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     # Modules, classes and global functions read better by name; variables by value.
     _, ref, identifier = recipe
     obj = _resolve(ref, frame)
@@ -133,16 +134,16 @@ def _explain_name(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
     return Explanation(_repr(obj))
 
 
-def _explain_callee(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_callee(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     return Explanation(recipe[1])
 
 
-def _explain_group(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
-    part = _explain(recipe[1], frame)
+def _explain_group(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
+    part = _explain(recipe[1], frame, known_false)
     return Explanation(f"({part.text})", part.wheres, part.details)
 
 
-def _explain_attribute(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_attribute(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     _, ref, owner_recipe, attr = recipe
     owner = _explain(owner_recipe, frame)
     result = _resolve(ref, frame)
@@ -152,13 +153,13 @@ def _explain_attribute(recipe: Recipe, frame: Mapping[str, object]) -> Explanati
     return _with_where(_repr(result), expression, (owner,))
 
 
-def _explain_method(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_method(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     _, owner_recipe, attr = recipe
     owner = _explain(owner_recipe, frame)
     return Explanation(f"{owner.text}.{attr}", owner.wheres, owner.details)
 
 
-def _explain_call(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_call(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     _, ref, function_recipe, argument_recipes = recipe
     function = _explain(function_recipe, frame)
     arguments = [(prefix, _explain(argument, frame)) for prefix, argument in argument_recipes]
@@ -175,13 +176,13 @@ def _with_where(shown: str, expression: str, parts: tuple[Explanation, ...]) -> 
     return Explanation(shown, wheres, _combine_details(*parts))
 
 
-def _explain_unary(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_unary(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     _, symbol, operand_recipe = recipe
     operand = _explain(operand_recipe, frame)
     return Explanation(f"{symbol}{operand.text}", operand.wheres, operand.details)
 
 
-def _explain_binary(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_binary(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     _, symbol, left_recipe, right_recipe = recipe
     left, right = _explain(left_recipe, frame), _explain(right_recipe, frame)
     return Explanation(
@@ -189,17 +190,20 @@ def _explain_binary(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
     )
 
 
-def _explain_boolean(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_boolean(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     # Only the operands evaluated before the short-circuit are explained (the
-    # others hold nothing); the rest are shown as "...".
+    # others hold nothing); the rest are shown as "...". An operand that ended
+    # the evaluation decided the value, so it is false when the whole is.
     _, symbol, operands = recipe
     evaluated: list[Explanation] = []
     for operand_recipe, ref in operands:
-        evaluated.append(_explain(operand_recipe, frame))
         if ref is None:
+            evaluated.append(_explain(operand_recipe, frame, known_false))
             break
         value = _resolve(ref, frame)
         goes_on = _is_false(value) if symbol == "or" else _is_true(value)
+        operand_false = goes_on if symbol == "or" else not goes_on
+        evaluated.append(_explain(operand_recipe, frame, known_false and operand_false))
         if not goes_on:
             break
     texts = [part.text for part in evaluated]
@@ -210,20 +214,20 @@ def _explain_boolean(recipe: Recipe, frame: Mapping[str, object]) -> Explanation
     )
 
 
-def _explain_compare(recipe: Recipe, frame: Mapping[str, object]) -> Explanation:
+def _explain_compare(recipe: Recipe, frame: Mapping[str, object], known_false: bool) -> Explanation:
     # The first pair whose outcome is not true ended the chain (the last pair
     # if all earlier ones held).
-    _, mode, pairs = recipe
+    _, pairs = recipe
     chosen = pairs[-1]
     for pair in pairs[:-1]:
         if not _is_true(_resolve(pair[5], frame)):
             chosen = pair
             break
-    symbol, left_ref, right_ref, left_recipe, right_recipe, outcome_ref = chosen
+    symbol, left_ref, right_ref, left_recipe, right_recipe, _ = chosen
     left, right = _explain(left_recipe, frame), _explain(right_recipe, frame)
     text = f"{left.text} {symbol} {right.text}"
     details = _combine_details(left, right)
-    if mode == MODE_TEST or (mode == MODE_TRUTH and _is_false(_resolve(outcome_ref, frame))):
+    if known_false:
         lines = compare_explanation(symbol, _resolve(left_ref, frame), _resolve(right_ref, frame), _verbosity)
         if lines:
             # The summary line repeats the comparison, which the text already shows.
@@ -231,7 +235,7 @@ def _explain_compare(recipe: Recipe, frame: Mapping[str, object]) -> Explanation
     return Explanation(text, _combine_wheres(left, right), details)
 
 
-_BUILDERS: dict[str, Callable[[Recipe, Mapping[str, object]], Explanation]] = {
+_BUILDERS: dict[str, Callable[[Recipe, Mapping[str, object], bool], Explanation]] = {
     CONSTANT: _explain_constant,
     VALUE: _explain_value,
     NAME: _explain_name,
@@ -305,6 +309,6 @@ def _describe(recipe: Recipe, frame: Mapping[str, object]) -> str:
     # Explaining must never hide the failure itself: a value whose __bool__
     # answers differently the second time could send the replay astray.
     try:
-        return render(_explain(recipe, frame))
+        return render(_explain(recipe, frame, known_false=True))
     except Exception as exc:
         return f"assert <the failure could not be explained: {safe_repr(exc)}>"

@@ -26,11 +26,10 @@ item names its kind:
     operators.
 ``(BOOLEAN, symbol, ((operand, ref), ...))``
     ``and`` / ``or``; the operand values tell where it short-circuited (the
-    last operand's ref is None: nothing depends on it).
-``(COMPARE, mode, ((symbol, left_ref, right_ref, left, right, outcome_ref), ...))``
-    a comparison or a chain of them, one entry per pair; *outcome_ref* (None
-    when not stored) tells which pair ended the chain. *mode* says whether
-    a false comparison here is worth a diff.
+    last operand's ref is None: its truth is the whole expression's).
+``(COMPARE, ((symbol, left_ref, right_ref, left, right, outcome_ref), ...))``
+    a comparison or a chain of them, one entry per pair; *outcome_ref* tells
+    which pair ended the chain (None for a single comparison).
 
 A *ref* is the name of the temporary holding the value, or
 ``(CONSTANT, value)`` for a literal.
@@ -50,9 +49,6 @@ __all__ = [
     "CONSTANT",
     "GROUP",
     "METHOD",
-    "MODE_TEST",
-    "MODE_TRUTH",
-    "MODE_VALUE",
     "NAME",
     "UNARY",
     "VALUE",
@@ -77,10 +73,3 @@ UNARY = "unary"
 BINARY = "binary"
 BOOLEAN = "boolean"
 COMPARE = "compare"
-
-#: The comparison is the whole test: it is known to be false, explain it.
-MODE_TEST = "test"
-#: An operand of ``and`` / ``or`` in the test: explain it if it is false.
-MODE_TRUTH = "truth"
-#: Anything else (a call argument, under ``not``): its truth is not what failed.
-MODE_VALUE = "value"

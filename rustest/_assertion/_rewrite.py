@@ -198,7 +198,7 @@ class _AssertRewriter:
         if isinstance(node.test, ast.Tuple) and node.test.elts:
             # Always true; leaving it alone lets the compiler warn as usual.
             return [node]
-        test = self._visit(node.test, _recipe.MODE_TEST)
+        test = self._visit(node.test)
         # The compiler takes tuples of constants as one constant; typeshed's stub
         # of ast.Constant lists only scalars.
         recipe = ast.Constant(value=cast(Any, test.recipe))
@@ -231,7 +231,7 @@ class _AssertRewriter:
         target = ast.copy_location(ast.Name(id=temporary, ctx=ast.Store()), expr)
         return ast.copy_location(ast.NamedExpr(target=target, value=expr), expr), temporary
 
-    def _visit(self, node: ast.expr, mode: str) -> _Part:
+    def _visit(self, node: ast.expr) -> _Part:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             expr, ref = self._capture(node)
             return _Part(expr, (_recipe.NAME, ref, node.id))
@@ -251,20 +251,20 @@ class _AssertRewriter:
             expr = ast.copy_location(ast.BinOp(left=left.expr, op=node.op, right=right.expr), node)
             return _Part(expr, (_recipe.BINARY, _BINARY_SYMBOLS[type(node.op)], left.recipe, right.recipe))
         if isinstance(node, ast.BoolOp):
-            return self._visit_boolean(node, mode)
+            return self._visit_boolean(node)
         if isinstance(node, ast.Compare):
-            return self._visit_compare(node, mode)
+            return self._visit_compare(node)
         expr, ref = self._capture(node)
         return _Part(expr, (_recipe.VALUE, ref))
 
     def _visit_operand(self, node: ast.expr) -> _Part:
-        part = self._visit(node, _recipe.MODE_VALUE)
+        part = self._visit(node)
         if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
             return _Part(part.expr, (_recipe.GROUP, part.recipe))
         return part
 
     def _visit_attribute(self, node: ast.Attribute) -> _Part:
-        owner = self._visit(node.value, _recipe.MODE_VALUE)
+        owner = self._visit(node.value)
         attribute = ast.copy_location(ast.Attribute(value=owner.expr, attr=node.attr, ctx=ast.Load()), node)
         expr, ref = self._capture(attribute)
         return _Part(expr, (_recipe.ATTRIBUTE, ref, owner.recipe, node.attr))
@@ -275,52 +275,51 @@ class _AssertRewriter:
             function = node.func
             function_recipe: Recipe = (_recipe.CALLEE, node.func.id)
         elif isinstance(node.func, ast.Attribute):
-            owner = self._visit(node.func.value, _recipe.MODE_VALUE)
+            owner = self._visit(node.func.value)
             function = ast.copy_location(
                 ast.Attribute(value=owner.expr, attr=node.func.attr, ctx=ast.Load()), node.func
             )
             function_recipe = (_recipe.METHOD, owner.recipe, node.func.attr)
         else:
-            callee = self._visit(node.func, _recipe.MODE_VALUE)
+            callee = self._visit(node.func)
             function, function_recipe = callee.expr, callee.recipe
         arguments: list[ast.expr] = []
         explained: list[tuple[str, Recipe]] = []
         for argument in node.args:
             if isinstance(argument, ast.Starred):
-                part = self._visit(argument.value, _recipe.MODE_VALUE)
+                part = self._visit(argument.value)
                 arguments.append(ast.copy_location(ast.Starred(value=part.expr, ctx=ast.Load()), argument))
                 explained.append(("*", part.recipe))
             else:
-                part = self._visit(argument, _recipe.MODE_VALUE)
+                part = self._visit(argument)
                 arguments.append(part.expr)
                 explained.append(("", part.recipe))
         keywords: list[ast.keyword] = []
         for keyword in node.keywords:
-            part = self._visit(keyword.value, _recipe.MODE_VALUE)
+            part = self._visit(keyword.value)
             keywords.append(ast.copy_location(ast.keyword(arg=keyword.arg, value=part.expr), keyword))
             explained.append(("**" if keyword.arg is None else f"{keyword.arg}=", part.recipe))
         rewritten = ast.copy_location(ast.Call(func=function, args=arguments, keywords=keywords), node)
         expr, ref = self._capture(rewritten)
         return _Part(expr, (_recipe.CALL, ref, function_recipe, tuple(explained)))
 
-    def _visit_boolean(self, node: ast.BoolOp, mode: str) -> _Part:
-        operand_mode = _recipe.MODE_VALUE if mode == _recipe.MODE_VALUE else _recipe.MODE_TRUTH
+    def _visit_boolean(self, node: ast.BoolOp) -> _Part:
         exprs: list[ast.expr] = []
         operands: list[tuple[Recipe, Ref | None]] = []
         for operand in node.values[:-1]:
-            part = self._visit(operand, operand_mode)
+            part = self._visit(operand)
             expr, ref = self._capture(part.expr)
             exprs.append(expr)
             operands.append((part.recipe, ref))
-        # Whether the last operand is true decides nothing more: it is not stored.
-        last = self._visit(node.values[-1], operand_mode)
+        # The last operand's truth is the whole expression's: it need not be stored.
+        last = self._visit(node.values[-1])
         exprs.append(last.expr)
         operands.append((last.recipe, None))
         expr = ast.copy_location(ast.BoolOp(op=node.op, values=exprs), node)
         symbol = "or" if isinstance(node.op, ast.Or) else "and"
         return _Part(expr, (_recipe.BOOLEAN, symbol, tuple(operands)))
 
-    def _visit_compare(self, node: ast.Compare, mode: str) -> _Part:
+    def _visit_compare(self, node: ast.Compare) -> _Part:
         exprs: list[ast.expr] = []
         refs: list[Ref] = []
         recipes: list[Recipe] = []
@@ -341,7 +340,7 @@ class _AssertRewriter:
                 ast.Compare(left=left, ops=[op], comparators=[exprs[index + 1]]), node
             )
             outcome: Ref | None = None
-            if chained or mode == _recipe.MODE_TRUTH:
+            if chained:
                 pair, outcome = self._capture(pair)
             pairs.append(pair)
             symbol = _COMPARE_SYMBOLS[type(op)]
@@ -349,7 +348,7 @@ class _AssertRewriter:
                 (symbol, refs[index], refs[index + 1], recipes[index], recipes[index + 1], outcome)
             )
         expr = pairs[0] if not chained else ast.copy_location(ast.BoolOp(op=ast.And(), values=pairs), node)
-        return _Part(expr, (_recipe.COMPARE, mode, tuple(explained)))
+        return _Part(expr, (_recipe.COMPARE, tuple(explained)))
 
 
 def _fill_locations(node: ast.AST, reference: ast.AST) -> None:
