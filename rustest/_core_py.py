@@ -391,6 +391,14 @@ class _Planner:
             closure = info.closure
             defs = closure.defs
             own = [j for j in closure.param_positions if info.param_kind[j] == _OWN_PARAM]
+            empty = next((j for j in own if not fixtures[defs[j]].params), -1)
+            if empty >= 0:
+                r_test.append(t)
+                r_info.append(None)
+                r_id.append(test.id)
+                r_inst.append([])
+                r_error.append(messages.empty_params(fixtures[defs[empty]]))
+                continue
             if own:
                 choices = list(product(*[range(len(fixtures[defs[j]].params or ())) for j in own]))
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "BackendMismatchError",
     "DefinitionError",
+    "EmptyParameterSetError",
     "FixtureCycleError",
     "LoopScopeError",
     "PlanError",
@@ -61,3 +62,7 @@ class LoopScopeError(PlanError):
 
 class BackendMismatchError(PlanError):
     """An async fixture pinned to one backend is used by a test on another."""
+
+
+class EmptyParameterSetError(PlanError):
+    """A parametrized fixture has no params; the test is reported as skipped, as pytest does."""

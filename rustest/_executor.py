@@ -17,6 +17,7 @@ from typing import Any
 
 from rustest._backends import Backend, LoopRunner, get_backend
 from rustest._capture import NoCapture, OutputCapture
+from rustest._errors import EmptyParameterSetError
 from rustest._events import (
     Event,
     Failure,
@@ -567,8 +568,11 @@ class _Run:
                     if target != self.cur:
                         self.switch(target)
                     error = plan.errors[target]
-                    self.cur_failures.append(failure_from(error, Phase.SETUP))
-                    self.set_outcome(Outcome.ERROR, Phase.SETUP)
+                    if isinstance(error, EmptyParameterSetError):
+                        self.set_outcome(Outcome.SKIPPED, Phase.SETUP, error.message)
+                    else:
+                        self.cur_failures.append(failure_from(error, Phase.SETUP))
+                        self.set_outcome(Outcome.ERROR, Phase.SETUP)
             except KeyboardInterrupt:
                 self.interrupt(Phase.CALL if kind == _CALL else Phase.SETUP)
         if self.cur >= 0:

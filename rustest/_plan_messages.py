@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from rustest._definitions import FixtureDef, Node
 from rustest._errors import (
     BackendMismatchError,
+    EmptyParameterSetError,
     FixtureCycleError,
     LoopScopeError,
     ScopeMismatchError,
@@ -23,6 +24,7 @@ __all__ = [
     "backend_mismatch",
     "cycle",
     "describe_fixture",
+    "empty_params",
     "loop_scope_fixture_conflict",
     "loop_scope_shared",
     "loop_scope_too_narrow",
@@ -152,3 +154,8 @@ def loop_scope_fixture_conflict(fx: FixtureDef, need: Scope, path: Sequence[str]
         f"  required by: {' -> '.join(path)}\n" + _WHY.format(need=need.label) + "\n"
         f"  fix: drop loop_scope from '{fx.name}' or widen it to '{need.label}'"
     )
+
+
+def empty_params(fx: FixtureDef) -> EmptyParameterSetError:
+    """Build the skip reason for a test whose closure has a fixture with an empty params list."""
+    return EmptyParameterSetError(f"got empty parameter set for fixture '{fx.name}'{_where(fx)}")

@@ -25,6 +25,7 @@ from rustest._definitions import BUILTIN, SESSION_NODE, FixtureDef, Node, TestDe
 from rustest._errors import (
     BackendMismatchError,
     DefinitionError,
+    EmptyParameterSetError,
     FixtureCycleError,
     LoopScopeError,
     PlanError,
@@ -77,6 +78,7 @@ __all__ = [
     "Closure",
     "CollectionFailed",
     "DefinitionError",
+    "EmptyParameterSetError",
     "Event",
     "Failure",
     "FixtureCycleError",
