@@ -29,7 +29,7 @@ item names its kind:
     last operand's ref is None: its truth is the whole expression's).
 ``(COMPARE, ((symbol, left_ref, right_ref, left, right, outcome_ref), ...))``
     a comparison or a chain of them, one entry per pair; *outcome_ref* tells
-    which pair ended the chain (None for a single comparison).
+    whether the chain went on after that pair (None for the last pair).
 
 A *ref* is the name of the temporary holding the value, or
 ``(CONSTANT, value)`` for a literal.

@@ -330,8 +330,8 @@ class _AssertRewriter:
             refs.append(ref)
             recipes.append(part.recipe)
         # A chain ``a < b < c`` becomes ``(a < b) and (b < c)`` with b evaluated
-        # once: the same evaluation and the same result, one stored outcome per pair.
-        chained = len(node.ops) > 1
+        # once: the same evaluation and the same result. Each pair but the last
+        # stores its outcome, which tells after a failure where the chain stopped.
         pairs: list[ast.expr] = []
         explained: list[tuple[object, ...]] = []
         for index, op in enumerate(node.ops):
@@ -340,14 +340,16 @@ class _AssertRewriter:
                 ast.Compare(left=left, ops=[op], comparators=[exprs[index + 1]]), node
             )
             outcome: Ref | None = None
-            if chained:
+            if index < len(node.ops) - 1:
                 pair, outcome = self._capture(pair)
             pairs.append(pair)
             symbol = _COMPARE_SYMBOLS[type(op)]
             explained.append(
                 (symbol, refs[index], refs[index + 1], recipes[index], recipes[index + 1], outcome)
             )
-        expr = pairs[0] if not chained else ast.copy_location(ast.BoolOp(op=ast.And(), values=pairs), node)
+        expr = (
+            pairs[0] if len(pairs) == 1 else ast.copy_location(ast.BoolOp(op=ast.And(), values=pairs), node)
+        )
         return _Part(expr, (_recipe.COMPARE, tuple(explained)))
 
 
