@@ -150,6 +150,17 @@ def test_plain_bytecode_cache_is_not_touched(project: Path) -> None:
     assert [path.name for path in (project / "__pycache__").iterdir()] == [cache_file_for(source).name]
 
 
+def test_cache_follows_the_pycache_prefix(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    prefix = project / "prefix"
+    monkeypatch.setattr(sys, "pycache_prefix", str(prefix))
+    source = write(project / "sample_prefixed.py", FAILING)
+    module = import_path_rewritten(source, "sample_prefixed")
+    cached = Path(module.__cached__)
+    assert cached.is_file()
+    assert cached.is_relative_to(prefix)
+    assert not (project / "__pycache__").exists()
+
+
 def test_cached_code_is_reused_while_the_source_is_unchanged(project: Path, rewrites: list[str]) -> None:
     source = write(project / "sample_reused.py", FAILING)
     import_path_rewritten(source, "sample_reused_first")
