@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_collect_sandbox import Project, isolated_imports
@@ -272,3 +274,25 @@ def test_builtin_fixtures_come_first(project: Project) -> None:
     builtin = FixtureDef(name="tmp_path", node=BUILTIN)
     fixtures = collect([], project.config(), builtin_fixtures=[builtin]).fixtures
     assert [fixture.name for fixture in fixtures] == ["tmp_path", "mine"]
+
+
+def test_an_unreadable_directory_is_a_collection_error(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write({"locked/test_a.py": TEST, "test_b.py": TEST})
+    real_scandir = os.scandir
+    locked = project.root / "locked"
+
+    def scandir(path: Path) -> Any:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    collection = project.collect()
+    [error] = collection.errors
+    assert (error.path, error.message) == (
+        "locked",
+        "cannot read directory locked: [Errno 13] Permission denied",
+    )
+    assert [test.id for test in collection.tests] == ["test_b.py::test_it"]

@@ -45,11 +45,12 @@ class Discovery:
         self._exclude = PathPatterns(config.exclude)
 
     def listing(self, directory: Path) -> tuple[list[Path], list[Path]]:
-        """Return the test files and the subdirectories to enter, each sorted by name."""
-        try:
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-        except OSError:
-            return [], []
+        """Return the test files and the subdirectories to enter, each sorted by name.
+
+        Raises ``OSError`` when *directory* cannot be read.
+        """
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
         files: list[Path] = []
         subdirectories: list[Path] = []
         for entry in entries:

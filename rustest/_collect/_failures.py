@@ -6,18 +6,16 @@ import importlib
 import os
 import traceback
 
+from rustest._traceback import is_internal_file
+
 __all__ = ["describe_import_failure"]
 
 _IMPORTLIB_DIR = os.path.dirname(os.path.abspath(importlib.__file__))
-_RUSTEST_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def _is_machinery(filename: str) -> bool:
-    """Tell whether a frame belongs to the import system or to rustest itself, not to the user."""
-    if filename.startswith("<frozen "):
-        return True
-    path = os.path.abspath(filename)
-    return path.startswith(_RUSTEST_DIR) or os.path.dirname(path) == _IMPORTLIB_DIR
+    """Tell whether a frame belongs to rustest or the import system rather than to the user."""
+    return is_internal_file(filename) or os.path.dirname(os.path.abspath(filename)) == _IMPORTLIB_DIR
 
 
 def describe_import_failure(label: str, exc: BaseException) -> str:

@@ -142,8 +142,8 @@ class Session:
             return []
         self._walking.add(real)
         modules: list[Path] = []
-        if self._conftest(directory):
-            files, subdirectories = self.discovery.listing(directory)
+        if self._conftest(directory) and (listing := self._listing(directory)) is not None:
+            files, subdirectories = listing
             modules.extend(path for path in files if not self._ignored_path(path) and self._module(path))
             for subdirectory in subdirectories:
                 if not self._ignored_path(subdirectory):
@@ -151,6 +151,14 @@ class Session:
         self._walking.discard(real)
         self._walks[directory] = modules
         return modules
+
+    def _listing(self, directory: Path) -> tuple[list[Path], list[Path]] | None:
+        try:
+            return self.discovery.listing(directory)
+        except OSError as exc:
+            label = relpath(directory, self.rootdir)
+            self.builder.errors.append(CollectionError(label, f"cannot read directory {label}: {exc}"))
+            return None
 
     def _conftest(self, directory: Path) -> bool:
         """Load ``directory/conftest.py`` once; False if it failed (nothing below it is collected)."""
