@@ -237,8 +237,8 @@ class Builder:
     ) -> None:
         base_id = f"{prefix}::{name}"
         func, cls, is_method = self._bind(obj, owner)
-        real = inspect.unwrap(getattr(func, "__func__", func))
-        if not inspect.isfunction(real):
+        real = inspect.unwrap(func.__func__ if inspect.ismethod(func) else func)
+        if not (callable(func) and inspect.isfunction(real)):
             self._warn(f"cannot collect {base_id!r} because it is not a function")
             return
         is_async, is_generator = code_flags(func)
@@ -288,7 +288,7 @@ class Builder:
         """Return (function to call, class to instantiate for it, whether it takes ``self``)."""
         if isinstance(obj, staticmethod):
             return obj.__func__, None, False
-        if isinstance(obj, classmethod):
+        if isinstance(obj, classmethod) and owner is not None:
             return obj.__get__(None, owner), None, False
         function = cast("Callable[..., Any]", obj)
         if owner is None:
