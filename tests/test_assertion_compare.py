@@ -158,9 +158,11 @@ def test_dataclass_diff_drills_into_differing_attribute() -> None:
     ]
 
 
-def test_dataclass_without_generated_eq_is_not_drilled_into() -> None:
-    lines = compare_explanation("==", Handle(1), Handle(1), 0)
-    assert lines is None or not any("Differing attributes" in line for line in lines)
+def test_objects_compared_by_identity_say_so() -> None:
+    lines = explain("==", Handle(1), Handle(1))
+    assert lines[2:] == [
+        "Handle does not define __eq__, so two of its objects are equal only if they are the same object"
+    ]
 
 
 def test_namedtuple_diff_names_differing_field() -> None:
@@ -171,6 +173,11 @@ def test_namedtuple_diff_names_differing_field() -> None:
 
 def test_unequal_values_with_same_repr_are_pointed_out() -> None:
     class Opaque:
+        def __eq__(self, other: object) -> bool:
+            return False
+
+        __hash__ = object.__hash__
+
         def __repr__(self) -> str:
             return "<opaque>"
 

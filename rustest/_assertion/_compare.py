@@ -75,6 +75,11 @@ def _explain_not_equal(left: object, right: object, verbose: int) -> list[str]:
         attributes = _compared_attributes(left)
         if attributes is not None:
             return _explain_attributes(left, right, attributes, verbose)
+        if type(left).__eq__ is object.__eq__:
+            return [
+                f"{type(left).__qualname__} does not define __eq__, so two of its objects are equal "
+                "only if they are the same object"
+            ]
     if _is_sequence(left) and _is_sequence(right):
         differences = _sequence_differences(left, right, verbose)
     elif isinstance(left, Set) and isinstance(right, Set):
