@@ -296,3 +296,15 @@ def test_an_unreadable_directory_is_a_collection_error(
         "cannot read directory locked: [Errno 13] Permission denied",
     )
     assert [test.id for test in collection.tests] == ["test_b.py::test_it"]
+
+
+def test_node_id_in_a_module_that_skips_itself_is_not_a_usage_error(project: Project) -> None:
+    project.write({"test_a.py": "from rustest._outcomes import skip\nskip('off', allow_module_level=True)\n"})
+    collection = project.collect("test_a.py::test_it")
+    assert (collection.tests, collection.skipped_modules) == ([], [("test_a.py", "off")])
+
+
+def test_node_id_in_a_module_that_fails_to_import_is_not_a_usage_error(project: Project) -> None:
+    project.write({"test_a.py": "import no_such_module_anywhere\n"})
+    [error] = project.collect("test_a.py::test_it").errors
+    assert error.path == "test_a.py"

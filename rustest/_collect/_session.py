@@ -117,15 +117,22 @@ class Session:
                     if index not in emitted:
                         emitted.add(index)
                         selected.append(tests[index])
-            if target.selector is not None and not matched and not self.builder.errors:
+            if target.selector is not None and not matched and self._collected_cleanly(target.path):
                 raise UsageError(f"not found: {target.arg} (no test with node id {target.selector})")
         return selected
+
+    def _collected_cleanly(self, path: Path) -> bool:
+        """Tell whether *path* was imported and built without any error (so a missing test is a typo)."""
+        label = relpath(path, self.rootdir)
+        return self._modules.get(path) is not None and all(
+            error.path != label for error in self.builder.errors
+        )
 
     # -- directories ---------------------------------------------------------------------------
 
     def _conftests_down_to(self, directory: Path) -> bool:
         """Load the conftest.py files from the rootdir down to *directory*; False if one failed."""
-        if directory == self.rootdir or directory.is_relative_to(self.rootdir):
+        if directory.is_relative_to(self.rootdir):
             depth = len(directory.relative_to(self.rootdir).parts)
             chain = [directory, *directory.parents][: depth + 1]
         else:
