@@ -10,6 +10,7 @@ import pytest
 from test_collect_sandbox import AUTHORING, Project, isolated_imports
 
 from rustest._definitions import SESSION_NODE
+from rustest._outcomes import Exit
 
 TEST = "def test_it():\n    pass\n"
 
@@ -239,3 +240,9 @@ def test_the_rewrite_hook_is_removed_after_collection(project: Project) -> None:
     before = list(sys.meta_path)
     project.collect()
     assert sys.meta_path == before
+
+
+def test_exit_at_import_stops_collection(project: Project) -> None:
+    project.write({"test_a.py": "from rustest._outcomes import exit\nexit('stop here')\n"})
+    with pytest.raises(Exit, match="stop here"):
+        project.collect()
