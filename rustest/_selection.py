@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar, TypeVar
 
 from rustest._config import UsageError
 from rustest._definitions import TestDef
@@ -168,16 +169,27 @@ def _keyword_names(test: TestDef) -> list[str]:
     return names
 
 
-class KeywordMatcher:
-    """A ``-k`` expression: identifiers are case-insensitive substrings of a test's names."""
+_Matcher = TypeVar("_Matcher", bound="_ExpressionMatcher")
+
+
+class _ExpressionMatcher:
+    """A compiled expression of one command-line option, tested against one test at a time."""
+
+    option: ClassVar[str]
 
     def __init__(self, expression: Expression) -> None:
         self.expression = expression
 
     @classmethod
-    def compile(cls, text: str) -> KeywordMatcher:
-        """Compile a ``-k`` expression; raise ``ExpressionError`` on a syntax error."""
-        return cls(Expression.compile(text, "-k"))
+    def compile(cls: type[_Matcher], text: str) -> _Matcher:
+        """Compile *text*; raise ``ExpressionError`` naming this matcher's option on a syntax error."""
+        return cls(Expression.compile(text, cls.option))
+
+
+class KeywordMatcher(_ExpressionMatcher):
+    """A ``-k`` expression: identifiers are case-insensitive substrings of a test's names."""
+
+    option = "-k"
 
     def matches(self, test: TestDef) -> bool:
         """Tell whether *test* is selected."""
@@ -185,16 +197,10 @@ class KeywordMatcher:
         return self.expression.evaluate(lambda word: any(word.lower() in name for name in names))
 
 
-class MarkMatcher:
+class MarkMatcher(_ExpressionMatcher):
     """A ``-m`` expression: identifiers are mark names a test carries."""
 
-    def __init__(self, expression: Expression) -> None:
-        self.expression = expression
-
-    @classmethod
-    def compile(cls, text: str) -> MarkMatcher:
-        """Compile a ``-m`` expression; raise ``ExpressionError`` on a syntax error."""
-        return cls(Expression.compile(text, "-m"))
+    option = "-m"
 
     def matches(self, test: TestDef) -> bool:
         """Tell whether *test* is selected."""
