@@ -26,7 +26,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
 
 
 def fixtures_of(project: Project, source: str) -> dict[str, FixtureDef]:
-    collection = project_collect(project, {"test_a.py": AUTHORING + source})
+    collection = project.collect_module(source)
+    assert collection.errors == []
     return {fixture.name: fixture for fixture in collection.fixtures}
 
 

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_collect_sandbox import AUTHORING, Project, isolated_imports
+from test_collect_sandbox import Project, isolated_imports
 
-from rustest._collect import Collection
 from rustest._definitions import TestDef, XFail
 from rustest._scope import Scope
 from rustest._spec import Mark
@@ -21,13 +20,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
         yield Project(tmp_path)
 
 
-def collect_source(project: Project, source: str, **settings: object) -> Collection:
-    project.write({"test_a.py": AUTHORING + source})
-    return project.collect(**settings)
-
-
 def only_test(project: Project, source: str, **settings: object) -> TestDef:
-    collection = collect_source(project, source, **settings)
+    collection = project.collect_module(source, **settings)
     assert collection.errors == []
     [test] = collection.tests
     return test
@@ -102,12 +96,12 @@ def test_skipif_on_the_module_applies_to_every_test(project: Project) -> None:
     source = (
         "pytestmark = mark.skipif(True, reason='off')\ndef test_a():\n    pass\ndef test_b():\n    pass\n"
     )
-    collection = collect_source(project, source)
+    collection = project.collect_module(source)
     assert [test.skip for test in collection.tests] == ["off", "off"]
 
 
 def test_a_failing_skipif_condition_is_a_collection_error_naming_the_test(project: Project) -> None:
-    collection = collect_source(project, "@mark.skipif('undefined_name')\ndef test_it():\n    pass\n")
+    collection = project.collect_module("@mark.skipif('undefined_name')\ndef test_it():\n    pass\n")
     [error] = collection.errors
     assert error.path == "test_a.py"
     assert error.message.startswith("test_a.py::test_it: error evaluating 'skipif' condition")
@@ -116,7 +110,7 @@ def test_a_failing_skipif_condition_is_a_collection_error_naming_the_test(projec
 
 
 def test_a_bool_condition_without_reason_is_a_collection_error(project: Project) -> None:
-    collection = collect_source(project, "@mark.skipif(True)\ndef test_it():\n    pass\n")
+    collection = project.collect_module("@mark.skipif(True)\ndef test_it():\n    pass\n")
     [error] = collection.errors
     assert "reason=STRING" in error.message
 
@@ -227,8 +221,8 @@ def test_the_closest_backend_mark_wins(project: Project) -> None:
 
 
 def test_anyio_mark_runs_the_test_once_per_configured_backend(project: Project) -> None:
-    collection = collect_source(
-        project, "@mark.anyio\nasync def test_it():\n    pass\n", backends=("asyncio", "trio")
+    collection = project.collect_module(
+        "@mark.anyio\nasync def test_it():\n    pass\n", backends=("asyncio", "trio")
     )
     assert [(test.id, test.backend) for test in collection.tests] == [
         ("test_a.py::test_it[asyncio]", "asyncio"),
@@ -238,7 +232,7 @@ def test_anyio_mark_runs_the_test_once_per_configured_backend(project: Project) 
 
 def test_several_configured_backends_expand_async_tests_only(project: Project) -> None:
     source = "async def test_async():\n    pass\ndef test_sync():\n    pass\n"
-    collection = collect_source(project, source, backends=("asyncio", "trio"))
+    collection = project.collect_module(source, backends=("asyncio", "trio"))
     assert [test.id for test in collection.tests] == [
         "test_a.py::test_async[asyncio]",
         "test_a.py::test_async[trio]",
@@ -248,7 +242,7 @@ def test_several_configured_backends_expand_async_tests_only(project: Project) -
 
 def test_backend_suffix_joins_the_parameter_id(project: Project) -> None:
     source = "@parametrize('n', [1, 2])\nasync def test_it(n):\n    pass\n"
-    collection = collect_source(project, source, backends=("asyncio", "trio"))
+    collection = project.collect_module(source, backends=("asyncio", "trio"))
     assert [test.id for test in collection.tests] == [
         "test_a.py::test_it[1-asyncio]",
         "test_a.py::test_it[1-trio]",
@@ -266,13 +260,13 @@ def test_a_backend_mark_keeps_a_test_on_one_backend_despite_several_configured(p
 
 
 def test_unknown_marks_are_not_checked_without_registered_markers(project: Project) -> None:
-    collection = collect_source(project, "@mark.slow\ndef test_it():\n    pass\n")
+    collection = project.collect_module("@mark.slow\ndef test_it():\n    pass\n")
     assert (collection.warnings, collection.errors) == ([], [])
 
 
 def test_an_unknown_mark_is_a_warning_when_markers_are_registered(project: Project) -> None:
     source = "@mark.slow\n@mark.web\ndef test_it():\n    pass\n"
-    collection = collect_source(project, source, markers={"web": "talks to the network"})
+    collection = project.collect_module(source, markers={"web": "talks to the network"})
     assert collection.warnings == [
         'Unknown mark "slow" on test_a.py::test_it; register it in [tool.rustest] markers'
     ]
@@ -281,7 +275,7 @@ def test_an_unknown_mark_is_a_warning_when_markers_are_registered(project: Proje
 
 def test_an_unknown_module_mark_is_reported_once_for_the_module(project: Project) -> None:
     source = "pytestmark = mark.slow\ndef test_a():\n    pass\ndef test_b():\n    pass\n"
-    collection = collect_source(project, source, markers={"web": ""})
+    collection = project.collect_module(source, markers={"web": ""})
     assert collection.warnings == ['Unknown mark "slow" on test_a.py; register it in [tool.rustest] markers']
 
 
@@ -289,13 +283,13 @@ def test_builtin_marks_are_always_known(project: Project) -> None:
     source = (
         "@mark.skip\n@mark.xfail\n@mark.usefixtures('x')\n@mark.asyncio\nasync def test_it():\n    pass\n"
     )
-    collection = collect_source(project, source, strict_markers=True)
+    collection = project.collect_module(source, strict_markers=True)
     assert (collection.warnings, collection.errors) == ([], [])
 
 
 def test_an_unknown_mark_under_strict_markers_is_an_error_and_drops_the_test(project: Project) -> None:
     source = "@mark.slow\ndef test_a():\n    pass\ndef test_b():\n    pass\n"
-    collection = collect_source(project, source, strict_markers=True)
+    collection = project.collect_module(source, strict_markers=True)
     [error] = collection.errors
     assert error.path == "test_a.py"
     assert error.message.startswith('Unknown mark "slow" on test_a.py::test_a')

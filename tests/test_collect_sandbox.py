@@ -75,6 +75,11 @@ class Project:
         """Collect *args* (default: the project) with *settings* changed in the configuration."""
         return collect(args, self.config(**settings))
 
+    def collect_module(self, source: str, **settings: Any) -> Collection:
+        """Write *source* as ``test_a.py``, after the authoring imports, and collect the project."""
+        self.write({"test_a.py": AUTHORING + source})
+        return self.collect(**settings)
+
     def ids(self, *args: str, **settings: Any) -> list[str]:
         """The ids of the tests collected from *args*, in order."""
         return [test.id for test in self.collect(*args, **settings).tests]

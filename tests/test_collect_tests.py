@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_collect_sandbox import AUTHORING, Project, isolated_imports
+from test_collect_sandbox import Project, isolated_imports
 
-from rustest._collect import Collection
 from rustest._definitions import TestDef
 
 
@@ -19,13 +18,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project
         yield Project(tmp_path)
 
 
-def collect_source(project: Project, source: str, **settings: object) -> Collection:
-    project.write({"test_a.py": AUTHORING + source})
-    return project.collect(**settings)
-
-
 def collected_tests(project: Project, source: str, **settings: object) -> dict[str, TestDef]:
-    collection = collect_source(project, source, **settings)
+    collection = project.collect_module(source, **settings)
     assert collection.errors == []
     return {test.id.removeprefix("test_a.py::"): test for test in collection.tests}
 
@@ -67,7 +61,7 @@ def test_dunder_test_false_hides_a_function_and_true_collects_any_name(project: 
 
 
 def test_a_generator_test_is_a_collection_error(project: Project) -> None:
-    collection = collect_source(project, "def test_gen():\n    yield 1\n")
+    collection = project.collect_module("def test_gen():\n    yield 1\n")
     [error] = collection.errors
     assert error.message == (
         "test_a.py::test_gen: 'yield' keyword is allowed in fixtures, but not in tests (test_gen)"
@@ -76,8 +70,8 @@ def test_a_generator_test_is_a_collection_error(project: Project) -> None:
 
 
 def test_a_callable_that_is_not_a_function_is_passed_over_with_a_warning(project: Project) -> None:
-    collection = collect_source(
-        project, "class Callable:\n    def __call__(self):\n        pass\ntest_obj = Callable()\n"
+    collection = project.collect_module(
+        "class Callable:\n    def __call__(self):\n        pass\ntest_obj = Callable()\n"
     )
     assert collection.tests == []
     assert collection.warnings == ["cannot collect 'test_a.py::test_obj' because it is not a function"]
@@ -94,7 +88,7 @@ def test_imported_test_functions_are_collected_where_imported(project: Project) 
 
 
 def test_class_test_definition(project: Project) -> None:
-    collection = collect_source(project, "class TestX:\n    def test_it(self, db):\n        pass\n")
+    collection = project.collect_module("class TestX:\n    def test_it(self, db):\n        pass\n")
     [test] = collection.tests
     assert test.func is not None
     assert test.cls is not None
@@ -129,7 +123,7 @@ def test_inherited_tests_come_first_and_overrides_stay_in_place(project: Project
 
 def test_nested_classes_are_collected_with_their_own_node(project: Project) -> None:
     source = "class TestOuter:\n    class TestInner:\n        def test_it(self):\n            pass\n"
-    collection = collect_source(project, source)
+    collection = project.collect_module(source)
     [test] = collection.tests
     assert (test.id, collection.node_paths[test.node]) == (
         "test_a.py::TestOuter::TestInner::test_it",
@@ -154,7 +148,7 @@ def test_static_and_class_method_tests_take_no_instance(project: Project) -> Non
 
 def test_a_class_with_init_is_passed_over_with_a_warning(project: Project) -> None:
     source = "class TestX:\n    def __init__(self):\n        pass\n    def test_it(self):\n        pass\n"
-    collection = collect_source(project, source)
+    collection = project.collect_module(source)
     assert collection.tests == []
     assert collection.warnings == [
         "cannot collect test class 'TestX' because it has a __init__ constructor (from: test_a.py)"
@@ -163,15 +157,15 @@ def test_a_class_with_init_is_passed_over_with_a_warning(project: Project) -> No
 
 def test_a_class_with_new_is_passed_over_with_a_warning(project: Project) -> None:
     source = "class TestX:\n    def __new__(cls):\n        return super().__new__(cls)\n"
-    collection = collect_source(project, source)
+    collection = project.collect_module(source)
     assert collection.warnings == [
         "cannot collect test class 'TestX' because it has a __new__ constructor (from: test_a.py)"
     ]
 
 
 def test_a_unittest_testcase_is_passed_over_with_a_warning(project: Project) -> None:
-    collection = collect_source(
-        project, "import unittest\nclass TestX(unittest.TestCase):\n    def test_it(self):\n        pass\n"
+    collection = project.collect_module(
+        "import unittest\nclass TestX(unittest.TestCase):\n    def test_it(self):\n        pass\n"
     )
     assert collection.tests == []
     assert "unittest-style classes are not supported" in collection.warnings[0]
@@ -246,7 +240,7 @@ def test_empty_parameter_set_gives_one_skipped_test(project: Project) -> None:
 
 
 def test_malformed_parametrize_is_a_collection_error_naming_the_test(project: Project) -> None:
-    collection = collect_source(project, "@parametrize('a, b', [(1, 2, 3)])\ndef test_it(a, b):\n    pass\n")
+    collection = project.collect_module("@parametrize('a, b', [(1, 2, 3)])\ndef test_it(a, b):\n    pass\n")
     [error] = collection.errors
     assert (error.path, error.message.startswith("test_a.py::test_it: ")) == ("test_a.py", True)
     assert collection.tests == []
