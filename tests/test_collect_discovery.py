@@ -15,9 +15,7 @@ from rustest._definitions import BUILTIN, FixtureDef
 from rustest._scope import Scope
 
 TEST = "def test_it():\n    pass\n"
-PARAMETRIZED = (
-    "from rustest._parametrize import parametrize\n@parametrize('n', [1, 2])\ndef test_x(n):\n    pass\n"
-)
+PARAMETRIZED = "from rustest import parametrize\n@parametrize('n', [1, 2])\ndef test_x(n):\n    pass\n"
 
 
 @pytest.fixture
@@ -268,9 +266,7 @@ def test_testpaths_are_ignored_below_the_rootdir(project: Project, monkeypatch: 
 
 
 def test_builtin_fixtures_come_first(project: Project) -> None:
-    project.write(
-        {"conftest.py": "from rustest._fixture_api import fixture\n@fixture\ndef mine():\n    pass\n"}
-    )
+    project.write({"conftest.py": "from rustest import fixture\n@fixture\ndef mine():\n    pass\n"})
     builtin = FixtureDef(name="tmp_path", node=BUILTIN)
     fixtures = collect([], project.config(), builtin_fixtures=[builtin]).fixtures
     assert [fixture.name for fixture in fixtures] == ["tmp_path", "mine"]
@@ -299,7 +295,7 @@ def test_an_unreadable_directory_is_a_collection_error(
 
 
 def test_node_id_in_a_module_that_skips_itself_is_not_a_usage_error(project: Project) -> None:
-    project.write({"test_a.py": "from rustest._outcomes import skip\nskip('off', allow_module_level=True)\n"})
+    project.write({"test_a.py": "from rustest import skip\nskip('off', allow_module_level=True)\n"})
     collection = project.collect("test_a.py::test_it")
     assert (collection.tests, collection.skipped_modules) == ([], [("test_a.py", "off")])
 

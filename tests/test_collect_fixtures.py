@@ -54,7 +54,7 @@ def test_module_fixture_definition(project: Project) -> None:
         Scope.MODULE,
         ("tmp_path", "user"),
     )
-    assert (collection.node_paths[db.node], db.location) == ("tests/test_a.py", "tests/test_a.py:4")
+    assert (collection.node_paths[db.node], db.location) == ("tests/test_a.py", "tests/test_a.py:2")
 
 
 def test_fixture_options_are_carried_over(project: Project) -> None:
@@ -98,7 +98,7 @@ def test_an_imported_fixture_is_defined_where_it_is_imported(project: Project) -
         },
     )
     [db] = collection.fixtures
-    assert (collection.node_paths[db.node], db.location) == ("tests/test_a.py", "tests/shared.py:4")
+    assert (collection.node_paths[db.node], db.location) == ("tests/test_a.py", "tests/shared.py:2")
 
 
 def test_an_imported_fixture_takes_the_name_it_is_imported_under(project: Project) -> None:

@@ -115,8 +115,7 @@ def test_sys_exit_at_import_is_a_collection_error(project: Project) -> None:
 def test_module_level_skip_records_the_module_as_skipped(project: Project) -> None:
     project.write(
         {
-            "test_a.py": "from rustest._outcomes import skip\nskip('no gpu', allow_module_level=True)\n"
-            + TEST,
+            "test_a.py": "from rustest import skip\nskip('no gpu', allow_module_level=True)\n" + TEST,
             "test_b.py": TEST,
         }
     )
@@ -126,7 +125,7 @@ def test_module_level_skip_records_the_module_as_skipped(project: Project) -> No
 
 
 def test_module_level_skip_without_permission_is_an_error_with_advice(project: Project) -> None:
-    project.write({"test_a.py": "from rustest._outcomes import skip\nskip('no gpu')\n" + TEST})
+    project.write({"test_a.py": "from rustest import skip\nskip('no gpu')\n" + TEST})
     collection = project.collect()
     [error] = collection.errors
     assert "allow_module_level=True" in error.message
@@ -164,8 +163,8 @@ def test_conftest_files_outside_packages_each_load_their_own_file(project: Proje
     )
     collection = project.collect()
     assert [(f.name, f.location) for f in collection.fixtures] == [
-        ("from_a", "a/conftest.py:4"),
-        ("from_b", "b/conftest.py:4"),
+        ("from_a", "a/conftest.py:2"),
+        ("from_b", "b/conftest.py:2"),
     ]
 
 

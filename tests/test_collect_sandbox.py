@@ -20,11 +20,7 @@ from rustest._config import Config
 
 __all__ = ["AUTHORING", "Project", "isolated_imports"]
 
-AUTHORING = (
-    "from rustest._fixture_api import fixture\n"
-    "from rustest._marks import mark\n"
-    "from rustest._parametrize import param, parametrize\n"
-)
+AUTHORING = "from rustest import fixture, mark, param, parametrize\n"
 """The import lines a tiny project's test file starts with to get the authoring API."""
 
 
