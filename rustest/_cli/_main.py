@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
+from rustest._builtins import builtin_fixtures
 from rustest._cache import Cache
 from rustest._capture import FdCapture, NoCapture, OutputCapture, SysCapture
 from rustest._cli._options import build_parser
 from rustest._collect import Collection, UsageError, collect
 from rustest._config import Config, load_config
-from rustest._definitions import FixtureDef, TestDef
+from rustest._definitions import TestDef
 from rustest._errors import DefinitionError
 from rustest._events import CollectionFailed, Event, Listener, Outcome, TestReport, WarningEmitted
 from rustest._executor import SessionResult, execute
@@ -111,15 +112,6 @@ def _capture_for(mode: str) -> OutputCapture:
     return SysCapture()
 
 
-def _builtin_fixtures() -> list[FixtureDef]:
-    try:
-        from rustest._builtins import builtin_fixtures  # type: ignore[import-not-found]
-    except ImportError:
-        return []
-    found: list[FixtureDef] = builtin_fixtures()
-    return found
-
-
 def _order_failed_first(tests: list[TestDef], failed: set[str]) -> list[TestDef]:
     first = [t for t in tests if t.id in failed]
     return first + [t for t in tests if t.id not in failed]
@@ -156,7 +148,7 @@ def run_session(
     if options.cache_clear:
         cache.clear()
 
-    collection = collect(options.paths, config, builtin_fixtures=_builtin_fixtures())
+    collection = collect(options.paths, config, builtin_fixtures=builtin_fixtures())
     tests: list[TestDef] = list(collection.tests)
     tests, deselected = select(tests, keyword=options.keyword, markexpr=options.markexpr)
     tests = list(tests)
