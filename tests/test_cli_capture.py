@@ -1,0 +1,118 @@
+"""End-to-end: output capture with --capture=fd|sys|no and -s."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli_helpers import CliRun, Project
+
+CAPTURE_SUITE = """
+import os
+import sys
+
+def test_quiet_pass():
+    print("print of the passing test")
+
+def test_loud_fail():
+    print("print of the failing test")
+    sys.stderr.write("stderr of the failing test\\n")
+    os.write(1, b"fd write of the failing test\\n")
+    assert False
+"""
+
+PASSING_PRINT = "print of the passing test"
+FAILING_PRINT = "print of the failing test"
+FAILING_STDERR = "stderr of the failing test"
+FD_WRITE = "fd write of the failing test"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A passing test that prints and a failing test that prints, writes to stderr and to fd 1."""
+    project = Project(tmp_path_factory.mktemp("capture"))
+    project.write("test_capture.py", CAPTURE_SUITE)
+    return project
+
+
+@pytest.fixture(scope="module")
+def default_run(project: Project) -> CliRun:
+    """The suite run without capture options."""
+    return project.run()
+
+
+@pytest.fixture(scope="module")
+def fd_run(project: Project) -> CliRun:
+    """The suite run with ``--capture=fd``."""
+    return project.run("--capture=fd")
+
+
+@pytest.fixture(scope="module")
+def sys_run(project: Project) -> CliRun:
+    """The suite run with ``--capture=sys``."""
+    return project.run("--capture=sys")
+
+
+@pytest.fixture(scope="module")
+def no_capture_run(project: Project) -> CliRun:
+    """The suite run with ``--capture=no``."""
+    return project.run("--capture=no")
+
+
+def _captured_section(stdout: str) -> str:
+    """Return the text from the first ``Captured`` heading to the short test summary."""
+    start = stdout.index("Captured stdout call")
+    return stdout[start : stdout.index("short test summary info")]
+
+
+def test_output_of_a_failing_test_is_shown_under_captured_headings(default_run: CliRun) -> None:
+    section = _captured_section(default_run.stdout)
+    assert FAILING_PRINT in section
+    assert "Captured stderr call" in section
+    assert FAILING_STDERR in section
+
+
+def test_output_of_a_passing_test_is_not_shown(default_run: CliRun) -> None:
+    assert PASSING_PRINT not in default_run.output
+
+
+def test_default_capture_catches_writes_to_file_descriptor_1(default_run: CliRun) -> None:
+    assert FD_WRITE in _captured_section(default_run.stdout)
+    assert default_run.stdout.splitlines().count(FD_WRITE) == 1
+
+
+def test_fd_capture_catches_writes_to_file_descriptor_1(fd_run: CliRun) -> None:
+    assert fd_run.test("test_loud_fail")["stdout"] == f"{FAILING_PRINT}\n{FD_WRITE}\n"
+    assert fd_run.stdout.splitlines().count(FD_WRITE) == 1
+
+
+def test_captured_output_is_in_the_json_report_of_each_test(fd_run: CliRun) -> None:
+    assert fd_run.test("test_quiet_pass")["stdout"] == f"{PASSING_PRINT}\n"
+    assert fd_run.test("test_loud_fail")["stderr"] == f"{FAILING_STDERR}\n"
+
+
+def test_sys_capture_catches_print_but_lets_file_descriptor_writes_through(sys_run: CliRun) -> None:
+    section = _captured_section(sys_run.stdout)
+    assert FAILING_PRINT in section
+    assert FD_WRITE not in section
+    assert FD_WRITE in sys_run.stdout.split("FAILURES")[0]
+    assert PASSING_PRINT not in sys_run.output
+
+
+def test_capture_no_lets_every_output_reach_the_terminal(no_capture_run: CliRun) -> None:
+    progress = no_capture_run.stdout.split("FAILURES")[0]
+    for text in (PASSING_PRINT, FAILING_PRINT, FD_WRITE):
+        assert text in progress
+    assert FAILING_STDERR in no_capture_run.stderr
+
+
+def test_capture_no_shows_no_captured_sections(no_capture_run: CliRun) -> None:
+    assert no_capture_run.exit_code == 1
+    assert "Captured" not in no_capture_run.stdout
+    assert no_capture_run.test("test_loud_fail")["stdout"] == ""
+
+
+def test_s_is_short_for_capture_no(project: Project) -> None:
+    run = project.run("-s")
+    assert PASSING_PRINT in run.stdout
+    assert FAILING_STDERR in run.stderr
+    assert "Captured" not in run.stdout
