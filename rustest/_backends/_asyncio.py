@@ -18,9 +18,7 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from outcome import Error, Outcome, Value
-
-from rustest._backends._hosting import Hosting, loop_threads
+from rustest._backends._hosting import Hosting, loop_threads, wait_for_release
 from rustest._backends._limits import CLOSE_GRACE, DEFAULT_CANCEL_TIMEOUT
 from rustest._backends._protocol import LeakedTask, LoopRunner
 from rustest._plan import LoopSpec
@@ -77,8 +75,10 @@ class _AsyncioRunner(abc.ABC):
         self._waiter: asyncio.Future[None] | None = None
         self._coro: Coroutine[Any, Any, Any] | None = None
         self._owner = ""
-        self._result: Outcome[Any] | None = None
+        self._value: Any = None
+        self._error: BaseException | None = None
         self._step = 0
+        self._finished_step = 0
         self._running = False
         self._step_cancels = 0
         self._cancelled_while_idle = False
@@ -98,9 +98,14 @@ class _AsyncioRunner(abc.ABC):
         if parent is not None and parent is not self._driver:
             owner = getattr(parent, _OWNER_ATTR, owner)
         setattr(task, _OWNER_ATTR, owner)
-        # The driver itself is created before self._driver is set.
-        self._spawned = self._driver is not None
+        self._spawned = True
         return task
+
+    def _start_driver(self) -> asyncio.Task[None]:
+        # Created directly, not through the task factory: the driver belongs
+        # to no step and is never reported as left over.
+        driver = self._driver = asyncio.Task(self._drive(), loop=self._loop)
+        return driver
 
     async def _drive(self) -> None:
         loop = self._loop
@@ -123,12 +128,11 @@ class _AsyncioRunner(abc.ABC):
                 self._cancelled_while_idle = False
                 self._cancel_step()
             try:
-                value = await coro
+                self._value = await coro
             except BaseException as exc:
-                self._result = Error(exc)
-            else:
-                self._result = Value(value)
+                self._error = exc
             self._running = False
+            self._finished_step = self._step
             while self._step_cancels:
                 self._step_cancels -= 1
                 _uncancel(self._driver)
@@ -209,6 +213,17 @@ class _AsyncioRunner(abc.ABC):
         executor = getattr(self._loop, "_default_executor", asyncgens)
         return not self._spawned and asyncgens is not None and not asyncgens and executor is None
 
+    def _take_outcome(self) -> Any:
+        """Return the finished step's value or raise its exception, keeping no reference to either."""
+        error, value = self._error, self._value
+        self._error = self._value = None
+        if error is None:
+            return value
+        try:
+            raise error
+        finally:
+            del error
+
     def _unusable(self) -> RuntimeError:
         if self._closed:
             return RuntimeError("this event loop runner is closed; open a new loop to run more steps")
@@ -237,7 +252,7 @@ class _InlineRunner(_AsyncioRunner):
         self._stopped_by_runner = False
         driver = self._driver
         if driver is None:
-            self._driver = loop.create_task(self._drive())
+            self._start_driver()
         else:
             waiter = self._waiter
             if driver.done() or waiter is None or waiter.done():
@@ -246,22 +261,19 @@ class _InlineRunner(_AsyncioRunner):
         try:
             loop.run_forever()
         except (KeyboardInterrupt, SystemExit):
-            if self._result is None:
+            if self._finished_step != self._step:
                 self._cancel_step()
                 self._run_until_step_finished()
-            self._result = None
+            self._error = self._value = None
             raise
-        result = self._result
-        self._result = None
         if not self._stopped_by_runner:
-            if result is None:
+            if self._finished_step != self._step:
                 self._cancel_step()
                 self._run_until_step_finished()
-                result = self._result
-                self._result = None
-            raise _stopped_loop_error(owner, result)
-        assert result is not None
-        return result.unwrap()  # type: ignore[no-any-return]
+            error = self._error
+            self._error = self._value = None
+            raise _stopped_loop_error(owner, error)
+        return self._take_outcome()  # type: ignore[no-any-return]
 
     def _step_finished(self, step: int) -> None:
         # A stale call (its step ended because the loop was stopped by the
@@ -332,7 +344,7 @@ class _HostedRunner(_AsyncioRunner):
             raise self._unusable()
         if self._awaiting:
             # A step abandoned by a second KeyboardInterrupt: its outcome comes first.
-            self._done.acquire()
+            wait_for_release(self._done)
         self._awaiting = True
         if self._hosting is None:
             self._take(coro, owner)
@@ -340,18 +352,15 @@ class _HostedRunner(_AsyncioRunner):
         else:
             self._loop.call_soon_threadsafe(self._submit, coro, owner)
         try:
-            self._done.acquire()
+            wait_for_release(self._done)
         except (KeyboardInterrupt, SystemExit):
             self._loop.call_soon_threadsafe(self._cancel_running_step)
-            self._done.acquire()
+            wait_for_release(self._done)
             self._awaiting = False
-            self._result = None
+            self._error = self._value = None
             raise
         self._awaiting = False
-        result = self._result
-        self._result = None
-        assert result is not None
-        return result.unwrap()  # type: ignore[no-any-return]
+        return self._take_outcome()  # type: ignore[no-any-return]
 
     def _take(self, coro: Coroutine[Any, Any, Any], owner: str) -> None:
         self._coro = coro
@@ -375,9 +384,10 @@ class _HostedRunner(_AsyncioRunner):
         failure = self._step_failure
         if failure is not None:
             self._step_failure = None
-            if isinstance(self._result, Error) and failure.__cause__ is None:
-                failure.__cause__ = self._result.error
-            self._result = Error(failure)
+            if failure.__cause__ is None:
+                failure.__cause__ = self._error
+            self._error = failure
+            self._value = None
         self._done.release()
 
     def _host(self) -> None:
@@ -387,7 +397,7 @@ class _HostedRunner(_AsyncioRunner):
         loop = self._loop
         asyncio.set_event_loop(loop)
         try:
-            driver = self._driver = loop.create_task(self._drive())
+            driver = self._start_driver()
             driver.add_done_callback(lambda _: loop.stop())
             while not driver.done():
                 try:
@@ -429,13 +439,12 @@ class _HostedRunner(_AsyncioRunner):
         return self._leaks
 
 
-def _stopped_loop_error(owner: str, result: Outcome[Any] | None) -> RuntimeError:
+def _stopped_loop_error(owner: str, cause: BaseException | None) -> RuntimeError:
     error = RuntimeError(
         f"{owner} stopped the event loop it was running on (loop.stop()); rustest drives this "
-        "loop and stops it itself, so a test or fixture must not stop it. The step was cancelled."
+        "loop and stops it itself, so a test or fixture must not stop it"
     )
-    if isinstance(result, Error):
-        error.__cause__ = result.error
+    error.__cause__ = cause
     return error
 
 

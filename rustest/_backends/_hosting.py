@@ -9,11 +9,27 @@ from __future__ import annotations
 
 import queue
 import threading
+from _thread import LockType
 from collections.abc import Callable
 
-__all__ = ["Hosting", "LoopThreadPool", "loop_threads"]
+__all__ = ["Hosting", "LoopThreadPool", "loop_threads", "wait_for_release"]
 
 _IDLE_NAME = "rustest-loop-idle"
+
+_SIGNAL_POLL = 0.05
+"""Seconds between two looks at pending signals while waiting for a hosted step."""
+
+
+def wait_for_release(lock: LockType) -> None:
+    """Acquire *lock*, which another thread releases when a step is done, letting signals in.
+
+    A blocking acquire is only interrupted by a real signal; waking up now and
+    then lets Python run the handler of a signal that was only simulated
+    (``_thread.interrupt_main()``) or delivered to another thread, so that
+    Ctrl-C reaches the executor as KeyboardInterrupt while a hosted step runs.
+    """
+    while not lock.acquire(timeout=_SIGNAL_POLL):
+        pass
 
 
 class Hosting:

@@ -25,7 +25,7 @@ import trio  # type: ignore[import-untyped, unused-ignore]
 import trio._core._run  # type: ignore[import-untyped, unused-ignore]
 from outcome import Error, Outcome, Value
 
-from rustest._backends._hosting import Hosting, loop_threads
+from rustest._backends._hosting import Hosting, loop_threads, wait_for_release
 from rustest._backends._limits import CLOSE_GRACE
 from rustest._backends._protocol import LeakedTask, LoopRunner
 from rustest._plan import LoopSpec
@@ -33,6 +33,14 @@ from rustest._plan import LoopSpec
 __all__ = ["open_trio_loop"]
 
 T = TypeVar("T")
+
+_ABANDONED: list[_GuestRunner] = []
+"""Guest runs given up on at close because a task ignored cancellation.
+
+A guest run dropped unfinished is finalised by the garbage collector on
+whichever thread happens to collect it, and trio then clears that thread's
+run state; keeping the abandoned runs referenced keeps that from happening.
+"""
 
 
 def open_trio_loop(spec: LoopSpec, cancel_timeout: float) -> LoopRunner:
@@ -43,28 +51,54 @@ def open_trio_loop(spec: LoopSpec, cancel_timeout: float) -> LoopRunner:
 
 
 class _Owners(trio.abc.Instrument):  # type: ignore[misc, unused-ignore]
-    """Tags every task spawned after the first step with the owner of the step that spawned it."""
+    """Knows which step's owner started each task that is still alive.
+
+    An instrument makes every task spawn cost a little and adding one costs
+    a tenth of a short ``trio.run``, so it is added only when a second step
+    begins. A run with a single step needs none: every task still alive at
+    the end was started by that step's owner.
+    """
 
     def __init__(self) -> None:
-        self.current: str | None = None
+        self.current = ""
         self.owners: dict[trio.lowlevel.Task, str] = {}
+        self.internal: frozenset[trio.lowlevel.Task] = frozenset()
+        self.tagging = False
+
+    def note_internal_tasks(self) -> None:
+        """Remember the run's own tasks (init, the token's task, the driver); call before any step."""
+        root = _root_task()
+        self.internal = frozenset([root, *(task for task, _ in _descendants(root))])
+
+    def start_tagging(self) -> None:
+        """Tag the tasks alive now with the current owner (or their parent's), then tag each new one."""
+        self.adopt_untagged()
+        self.tagging = True
+        trio.lowlevel.add_instrument(self)
+
+    def adopt_untagged(self) -> None:
+        """Tag every live task that has no owner yet with its parent's owner or the current one."""
+        owners = self.owners
+        for task, parent in _descendants(_root_task()):
+            if task not in owners and task not in self.internal:
+                owners[task] = owners.get(parent, self.current)
 
     def task_spawned(self, task: trio.lowlevel.Task) -> None:
         """Record the owner of *task*: its parent's owner, or the owner of the step in progress."""
-        owner = self.current
-        if owner is None:
-            # The run's own tasks (init, the token's task, the driver) come first.
-            return
         nursery = task.parent_nursery
-        parent = nursery.parent_task if nursery is not None else None
-        self.owners[task] = self.owners.get(parent, owner) if parent is not None else owner
+        owner = self.current
+        if nursery is not None:
+            owner = self.owners.get(nursery.parent_task, owner)
+        self.owners[task] = owner
 
     def task_exited(self, task: trio.lowlevel.Task) -> None:
         """Forget *task*: it is no longer running."""
         self.owners.pop(task, None)
 
     def leftovers(self) -> list[LeakedTask]:
-        """Return one ``LeakedTask`` per tagged task still alive, sorted by owner."""
+        """Return one ``LeakedTask`` per task still alive, sorted by owner; call from inside the run."""
+        if not self.tagging:
+            self.adopt_untagged()
         leaks = [LeakedTask(owner, _describe(task)) for task, owner in self.owners.items()]
         return sorted(leaks, key=lambda leak: (leak.owner, leak.description))
 
@@ -83,15 +117,16 @@ class _TrioRunner(abc.ABC):
         self._closed = False
         self._token: trio.lowlevel.TrioToken | None = None
         self._driver: trio.lowlevel.Task | None = None
-        self._started = threading.Event()
         self._run_outcome: Outcome[None] | None = None
         self._leaks: list[LeakedTask] = []
 
     async def _drive(self) -> None:
         self._token = trio.lowlevel.current_trio_token()
         self._driver = trio.lowlevel.current_task()
-        self._started.set()
+        self._driver_started()
         owners = self._owners
+        owners.note_internal_tasks()
+        steps = 0
         while True:
             coro = self._coro
             if coro is None:
@@ -100,6 +135,9 @@ class _TrioRunner(abc.ABC):
                 await self._park()
                 continue
             self._coro = None
+            steps += 1
+            if steps == 2:
+                owners.start_tagging()
             owners.current = self._owner
             self._running = True
             try:
@@ -111,6 +149,10 @@ class _TrioRunner(abc.ABC):
             self._running = False
             self._step_finished()
         self._leaks = owners.leftovers()
+
+    @abc.abstractmethod
+    def _driver_started(self) -> None:
+        """Called in the driver once its task and the run's token are known."""
 
     @abc.abstractmethod
     async def _park(self) -> None:
@@ -156,6 +198,9 @@ class _GuestRunner(_TrioRunner):
         self._callbacks: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self._launched = False
 
+    def _driver_started(self) -> None:
+        """A guest run needs no signal: ``run()`` pumps it on this same thread until the step is done."""
+
     async def _park(self) -> None:
         # Nothing runs between the steps of an inline loop, and the next step
         # is handed over on this same thread, so the idle driver just stays
@@ -178,7 +223,6 @@ class _GuestRunner(_TrioRunner):
                 self._drive,
                 run_sync_soon_threadsafe=self._callbacks.put,
                 done_callback=self._run_finished,
-                instruments=(self._owners,),
             )
         get = self._callbacks.get
         try:
@@ -215,16 +259,22 @@ class _GuestRunner(_TrioRunner):
         if not self._launched:
             return []
         self._finishing = True
-        deadline = time.monotonic() + self._cancel_timeout
-        get = self._callbacks.get
+        callbacks = self._callbacks
+        deadline: float | None = None
         while self._run_outcome is None:
-            remaining = deadline - time.monotonic()
             try:
-                callback = get(timeout=max(remaining, 0.0))
+                callback = callbacks.get_nowait()
             except queue.Empty:
-                # A task ignores cancellation. The run stays on this thread,
-                # so later inline trio loops here are hosted instead.
-                return self._leaks
+                # The run waits for something: from here on, the wait is bounded.
+                if deadline is None:
+                    deadline = time.monotonic() + self._cancel_timeout
+                try:
+                    callback = callbacks.get(timeout=max(deadline - time.monotonic(), 0.0))
+                except queue.Empty:
+                    # A task ignores cancellation. The run stays on this
+                    # thread, so later inline trio loops here are hosted.
+                    _ABANDONED.append(self)
+                    return self._leaks
             callback()
         return self._run_result()
 
@@ -237,10 +287,14 @@ class _HostedRunner(_TrioRunner):
         self._thread_name = thread_name
         self._context = contextvars.copy_context()
         self._hosting: Hosting | None = None
+        self._started = threading.Event()
         self._done = _thread.allocate_lock()
         self._done.acquire()
         self._awaiting = False
         self._parked = False
+
+    def _driver_started(self) -> None:
+        self._started.set()
 
     async def _park(self) -> None:
         self._parked = True
@@ -270,7 +324,7 @@ class _HostedRunner(_TrioRunner):
             raise self._closed_error()
         if self._awaiting:
             # A step abandoned by a second KeyboardInterrupt: its outcome comes first.
-            self._done.acquire()
+            wait_for_release(self._done)
         self._awaiting = True
         if self._hosting is None:
             self._coro = coro
@@ -279,11 +333,11 @@ class _HostedRunner(_TrioRunner):
         else:
             self._hand_over(self._submit, coro, owner)
         try:
-            self._done.acquire()
+            wait_for_release(self._done)
         except (KeyboardInterrupt, SystemExit):
             self._started.wait()
             self._hand_over(self._interrupt_running_step)
-            self._done.acquire()
+            wait_for_release(self._done)
             self._awaiting = False
             self._result = None
             raise
@@ -304,7 +358,7 @@ class _HostedRunner(_TrioRunner):
 
     def _host_run(self) -> None:
         try:
-            trio.run(self._drive, instruments=(self._owners,))
+            trio.run(self._drive)
         except BaseException as exc:
             self._run_outcome = Error(exc)
         else:
@@ -348,6 +402,25 @@ def _interrupt_main_task() -> None:
     a run that is not on the main thread, so the runner's own method is used.
     """
     trio._core._run.GLOBAL_RUN_CONTEXT.runner.deliver_ki()
+
+
+def _root_task() -> trio.lowlevel.Task:
+    root = trio.lowlevel.current_root_task()
+    assert root is not None
+    return root
+
+
+def _descendants(root: trio.lowlevel.Task) -> list[tuple[trio.lowlevel.Task, trio.lowlevel.Task]]:
+    """Return ``(child, parent)`` for every task below *root*, each parent before its children."""
+    found: list[tuple[trio.lowlevel.Task, trio.lowlevel.Task]] = []
+    parents = [root]
+    while parents:
+        parent = parents.pop()
+        for nursery in parent.child_nurseries:
+            for child in nursery.child_tasks:
+                found.append((child, parent))
+                parents.append(child)
+    return found
 
 
 def _describe(task: trio.lowlevel.Task) -> str:
