@@ -294,7 +294,10 @@ class _InlineRunner(_AsyncioRunner):
         loop = self._loop
         driver = self._driver
         if loop.is_closed():
-            return _report_without_cancelling(loop, driver)
+            leaks = _report_without_cancelling(loop, driver)
+            if driver is not None:
+                _drop_idle_driver(driver)
+            return leaks
         if driver is None:
             loop.close()
             return []
@@ -303,8 +306,7 @@ class _InlineRunner(_AsyncioRunner):
         if idle and self._nothing_to_clean():
             # Ending the idle driver would cost one more turn of the loop, as
             # much as a whole short test; it holds nothing, so it is dropped.
-            driver._log_destroy_pending = False  # type: ignore[attr-defined]
-            driver.get_coro().close()
+            _drop_idle_driver(driver)
             loop.close()
             asyncio.set_event_loop(None)
             return []
@@ -458,6 +460,14 @@ def _report_without_cancelling(
         if task is not driver
     ]
     return sorted(leaks, key=lambda leak: (leak.owner, leak.description))
+
+
+def _drop_idle_driver(driver: asyncio.Task[None]) -> None:
+    """End a driver task that waits for steps on a loop that will not run again."""
+    # asyncio logs a pending task when it is destroyed unless told not to, as
+    # run_until_complete() tells it for the tasks it makes.
+    driver._log_destroy_pending = False  # type: ignore[attr-defined]
+    driver.get_coro().close()
 
 
 def _describe(task: asyncio.Task[Any]) -> str:

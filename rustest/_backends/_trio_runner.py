@@ -111,7 +111,10 @@ class _TrioRunner(abc.ABC):
         self._owners = _Owners()
         self._coro: Coroutine[Any, Any, Any] | None = None
         self._owner = ""
-        self._result: Outcome[Any] | None = None
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._step = 0
+        self._finished_step = 0
         self._running = False
         self._finishing = False
         self._closed = False
@@ -141,12 +144,11 @@ class _TrioRunner(abc.ABC):
             owners.current = self._owner
             self._running = True
             try:
-                value = await coro
+                self._value = await coro
             except BaseException as exc:
-                self._result = Error(exc)
-            else:
-                self._result = Value(value)
+                self._error = exc
             self._running = False
+            self._finished_step = self._step
             self._step_finished()
         self._leaks = owners.leftovers()
 
@@ -176,6 +178,23 @@ class _TrioRunner(abc.ABC):
         with contextlib.suppress(BaseException):
             raise_cancel()
         return trio.lowlevel.Abort.FAILED
+
+    def _take_outcome(self) -> Any:
+        """Return the finished step's value or raise its exception, keeping no reference to either."""
+        error, value = self._error, self._value
+        self._error = self._value = None
+        if error is None:
+            return value
+        try:
+            raise error
+        finally:
+            del error
+
+    def _fail_waiting_step(self) -> None:
+        """End the step ``run()`` waits for with an error: the run itself has ended under it."""
+        self._error = RuntimeError("the trio run ended while a step was in progress")
+        self._value = None
+        self._finished_step = self._step
 
     def _run_result(self) -> list[LeakedTask]:
         """Return the leaks, or raise what the run itself ended with."""
@@ -217,6 +236,7 @@ class _GuestRunner(_TrioRunner):
             raise self._closed_error()
         self._coro = coro
         self._owner = owner
+        step = self._step = self._step + 1
         if not self._launched:
             self._launched = True
             trio.lowlevel.start_guest_run(
@@ -226,30 +246,29 @@ class _GuestRunner(_TrioRunner):
             )
         get = self._callbacks.get
         try:
-            while self._result is None:
+            while self._finished_step != step:
                 get()()
         except (KeyboardInterrupt, SystemExit):
             self._finish_interrupted_step()
             raise
-        result = self._result
-        self._result = None
-        return result.unwrap()  # type: ignore[no-any-return]
+        return self._take_outcome()  # type: ignore[no-any-return]
 
     def _finish_interrupted_step(self) -> None:
         get = self._callbacks.get
-        while self._token is None and self._result is None:
+        step = self._step
+        while self._token is None and self._finished_step != step:
             get()()
-        if self._result is None:
+        if self._finished_step != step:
             assert self._token is not None
             self._token.run_sync_soon(self._interrupt_running_step)
-            while self._result is None:
+            while self._finished_step != step:
                 get()()
-        self._result = None
+        self._error = self._value = None
 
     def _run_finished(self, run_outcome: Outcome[None]) -> None:
         self._run_outcome = run_outcome
-        if self._result is None and (self._coro is not None or self._running):
-            self._result = Error(RuntimeError("the trio run ended while a step was in progress"))
+        if self._finished_step != self._step:
+            self._fail_waiting_step()
 
     def close(self) -> list[LeakedTask]:
         """Tell the driver to finish, pump until the run has ended (bounded), and return the leftovers."""
@@ -309,6 +328,7 @@ class _HostedRunner(_TrioRunner):
     def _submit(self, coro: Coroutine[Any, Any, Any], owner: str) -> None:
         self._coro = coro
         self._owner = owner
+        self._step += 1
         self._wake()
 
     def _finish(self) -> None:
@@ -329,6 +349,7 @@ class _HostedRunner(_TrioRunner):
         if self._hosting is None:
             self._coro = coro
             self._owner = owner
+            self._step += 1
             self._hosting = loop_threads.start(self._host, self._thread_name)
         else:
             self._hand_over(self._submit, coro, owner)
@@ -339,12 +360,10 @@ class _HostedRunner(_TrioRunner):
             self._hand_over(self._interrupt_running_step)
             wait_for_release(self._done)
             self._awaiting = False
-            self._result = None
+            self._error = self._value = None
             raise
         self._awaiting = False
-        result = self._result
-        self._result = None
-        return result.unwrap()  # type: ignore[union-attr, no-any-return]
+        return self._take_outcome()  # type: ignore[no-any-return]
 
     def _hand_over(self, function: Callable[..., None], *args: Any) -> None:
         assert self._token is not None
@@ -363,10 +382,10 @@ class _HostedRunner(_TrioRunner):
             self._run_outcome = Error(exc)
         else:
             self._run_outcome = Value(None)
-        if self._awaiting and self._result is None:
+        if self._awaiting and self._finished_step != self._step:
             # The run ended under a waiting step (an internal error of trio):
             # the executor must not wait forever.
-            self._result = Error(RuntimeError("the trio run ended while a step was in progress"))
+            self._fail_waiting_step()
             self._started.set()
             self._done.release()
 
