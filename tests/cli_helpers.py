@@ -6,8 +6,10 @@ the configuration never depend on what lies above ``tmp_path``. ``run``
 starts the real command line with ``sys.executable``, with this checkout of
 rustest first on ``PYTHONPATH``, the system temporary directory inside the
 sandbox, and the variables that change rustest's output (colours, CI, the
-terminal width) pinned. A ``CliRun`` holds the exit code, both streams, and
-the parsed ``--json`` and ``--junitxml`` reports.
+terminal width) pinned. A ``CliRun`` holds the exit code, both streams, the
+parsed ``--json`` and ``--junitxml`` reports, and the notes the project's code
+appended to the file named by the ``NOTES`` environment variable (fresh for
+every run), which shows what ran: teardowns, tests that should not have run.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ class CliRun:
 
     ``report`` is the parsed ``--json`` document and ``junit`` the root of
     the ``--junitxml`` file, each ``None`` when the run was not asked for it
-    or did not write it.
+    or did not write it. ``notes`` are the lines the run appended to the file
+    named by ``NOTES``, in order.
     """
 
     exit_code: int
@@ -53,6 +56,7 @@ class CliRun:
     stderr: str
     report: dict[str, Any] | None
     junit: ET.Element | None
+    notes: list[str]
 
     @property
     def output(self) -> str:
@@ -127,7 +131,8 @@ class Project:
 
         With *json_report* (the default) the run also writes ``--json`` and the
         result holds it parsed; with *junitxml* it writes ``--junitxml`` too.
-        *env* adds or overrides environment variables. With *terminal* stdout
+        *env* adds or overrides environment variables (``NOTES`` is set to a
+        fresh file for every run). With *terminal* stdout
         is a pseudo-terminal, as when a person runs the command, instead of a
         pipe.
         """
@@ -135,11 +140,12 @@ class Project:
         command = [sys.executable, "-m", "rustest", *args]
         json_path = self.reports / f"run{self._runs}.json"
         junit_path = self.reports / f"run{self._runs}.xml"
+        notes_path = self.reports / f"run{self._runs}.notes"
         if json_report:
             command += ["--json", str(json_path)]
         if junitxml:
             command += ["--junitxml", str(junit_path)]
-        environment = self._environment(env or {})
+        environment = self._environment({"NOTES": str(notes_path), **(env or {})})
         directory = cwd or self.root
         if terminal:
             exit_code, stdout, stderr = _run_on_terminal(command, directory, environment)
@@ -156,7 +162,8 @@ class Project:
             exit_code, stdout, stderr = completed.returncode, completed.stdout, completed.stderr
         report = json.loads(json_path.read_text(encoding="utf-8")) if json_path.is_file() else None
         junit = ET.parse(junit_path).getroot() if junit_path.is_file() else None
-        return CliRun(exit_code, stdout, stderr, report, junit)
+        notes = notes_path.read_text(encoding="utf-8").splitlines() if notes_path.is_file() else []
+        return CliRun(exit_code, stdout, stderr, report, junit, notes)
 
     def _environment(self, overrides: Mapping[str, str]) -> dict[str, str]:
         environment = {

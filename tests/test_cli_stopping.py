@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from tests.cli_helpers import CliRun, Project
@@ -18,7 +16,7 @@ import os
 from rustest import fixture
 
 def note(text):
-    with open(os.environ["MARKER"], "a") as stream:
+    with open(os.environ["NOTES"], "a") as stream:
         stream.write(text + "\\n")
 
 @fixture(scope="module")
@@ -49,7 +47,7 @@ import os
 from rustest import fixture
 
 def note(text):
-    with open(os.environ["MARKER"], "a") as stream:
+    with open(os.environ["NOTES"], "a") as stream:
         stream.write(text + "\\n")
 
 @fixture(scope="session")
@@ -73,22 +71,6 @@ def test_after():
 """
 
 
-@dataclass(frozen=True)
-class StoppedRun:
-    """A run and the lines its fixtures and tests appended to the marker file."""
-
-    run: CliRun
-    notes: list[str]
-
-
-def _run_noting(project: Project, *args: str) -> StoppedRun:
-    marker = project.reports / "notes.txt"
-    marker.unlink(missing_ok=True)
-    run = project.run(*args, env={"MARKER": str(marker)})
-    notes = marker.read_text(encoding="utf-8").splitlines() if marker.exists() else []
-    return StoppedRun(run, notes)
-
-
 @pytest.fixture(scope="module")
 def stop_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """Two failing tests that use module and function fixtures, then two passing tests."""
@@ -98,90 +80,88 @@ def stop_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 
 @pytest.fixture(scope="module")
-def exitfirst(stop_project: Project) -> StoppedRun:
+def exitfirst(stop_project: Project) -> CliRun:
     """The suite run with ``-x``."""
-    return _run_noting(stop_project, "-x")
+    return stop_project.run("-x")
 
 
 @pytest.fixture(scope="module")
-def maxfail_two(stop_project: Project) -> StoppedRun:
+def maxfail_two(stop_project: Project) -> CliRun:
     """The suite run with ``--maxfail 2``."""
-    return _run_noting(stop_project, "--maxfail", "2")
+    return stop_project.run("--maxfail", "2")
 
 
-def test_x_exits_1_after_reporting_the_first_failure(exitfirst: StoppedRun) -> None:
-    run = exitfirst.run
-    assert run.exit_code == 1, run.output
-    assert run.outcomes[ONE] == "failed"
-    assert "AssertionError: first failure" in run.stdout
+def test_x_exits_1_after_reporting_the_first_failure(exitfirst: CliRun) -> None:
+    assert exitfirst.exit_code == 1, exitfirst.output
+    assert exitfirst.outcomes[ONE] == "failed"
+    assert "AssertionError: first failure" in exitfirst.stdout
 
 
-def test_x_reports_the_remaining_tests_as_not_run(exitfirst: StoppedRun) -> None:
-    remaining = [exitfirst.run.test(nodeid) for nodeid in (TWO, THREE, FOUR)]
+def test_x_reports_the_remaining_tests_as_not_run(exitfirst: CliRun) -> None:
+    remaining = [exitfirst.test(nodeid) for nodeid in (TWO, THREE, FOUR)]
     assert [test["outcome"] for test in remaining] == ["skipped"] * 3
     assert {test["reason"] for test in remaining} == {"not run: stopping after 1 failure"}
     assert "test_three ran" not in exitfirst.notes
     assert "test_four ran" not in exitfirst.notes
 
 
-def test_x_still_runs_the_teardowns_of_what_was_set_up(exitfirst: StoppedRun) -> None:
+def test_x_still_runs_the_teardowns_of_what_was_set_up(exitfirst: CliRun) -> None:
     assert exitfirst.notes == ["function teardown", "module teardown"]
 
 
-def test_x_shows_why_the_run_stopped(exitfirst: StoppedRun) -> None:
-    assert "Interrupted: stopping after 1 failure" in exitfirst.run.stdout
-    assert "1 failed, 3 skipped" in exitfirst.run.summary_line
+def test_x_shows_why_the_run_stopped(exitfirst: CliRun) -> None:
+    assert "Interrupted: stopping after 1 failure" in exitfirst.stdout
+    assert "1 failed, 3 skipped" in exitfirst.summary_line
 
 
-def test_exitfirst_is_the_long_form_of_x(stop_project: Project, exitfirst: StoppedRun) -> None:
-    assert _run_noting(stop_project, "--exitfirst").run.outcomes == exitfirst.run.outcomes
+def test_exitfirst_is_the_long_form_of_x(stop_project: Project, exitfirst: CliRun) -> None:
+    assert stop_project.run("--exitfirst").outcomes == exitfirst.outcomes
 
 
-def test_maxfail_stops_after_that_many_failures(maxfail_two: StoppedRun) -> None:
-    assert maxfail_two.run.exit_code == 1
-    assert maxfail_two.run.outcomes == {ONE: "failed", TWO: "failed", THREE: "skipped", FOUR: "skipped"}
-    assert maxfail_two.run.test(THREE)["reason"] == "not run: stopping after 2 failures"
+def test_maxfail_stops_after_that_many_failures(maxfail_two: CliRun) -> None:
+    assert maxfail_two.exit_code == 1
+    assert maxfail_two.outcomes == {ONE: "failed", TWO: "failed", THREE: "skipped", FOUR: "skipped"}
+    assert maxfail_two.test(THREE)["reason"] == "not run: stopping after 2 failures"
 
 
-def test_maxfail_still_runs_the_teardowns_of_what_was_set_up(maxfail_two: StoppedRun) -> None:
+def test_maxfail_still_runs_the_teardowns_of_what_was_set_up(maxfail_two: CliRun) -> None:
     assert maxfail_two.notes == ["function teardown", "function teardown", "module teardown"]
 
 
 def test_maxfail_above_the_number_of_failures_runs_every_test(stop_project: Project) -> None:
-    stopped = _run_noting(stop_project, "--maxfail=3")
-    assert stopped.run.outcomes == {ONE: "failed", TWO: "failed", THREE: "passed", FOUR: "passed"}
-    assert "Interrupted" not in stopped.run.stdout
+    stopped = stop_project.run("--maxfail=3")
+    assert stopped.outcomes == {ONE: "failed", TWO: "failed", THREE: "passed", FOUR: "passed"}
+    assert "Interrupted" not in stopped.stdout
 
 
 @pytest.fixture(scope="module")
-def interrupted(tmp_path_factory: pytest.TempPathFactory) -> StoppedRun:
+def interrupted(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
     """A suite whose second test raises KeyboardInterrupt, run once."""
     project = Project(tmp_path_factory.mktemp("interrupt"))
     project.write("test_interrupt.py", INTERRUPT_SUITE)
-    return _run_noting(project)
+    return project.run()
 
 
-def test_keyboard_interrupt_in_a_test_exits_with_code_2(interrupted: StoppedRun) -> None:
-    assert interrupted.run.exit_code == 2, interrupted.run.output
+def test_keyboard_interrupt_in_a_test_exits_with_code_2(interrupted: CliRun) -> None:
+    assert interrupted.exit_code == 2, interrupted.output
 
 
-def test_keyboard_interrupt_still_runs_every_pending_teardown(interrupted: StoppedRun) -> None:
+def test_keyboard_interrupt_still_runs_every_pending_teardown(interrupted: CliRun) -> None:
     assert interrupted.notes == ["function teardown", "async session teardown"]
 
 
-def test_keyboard_interrupt_runs_no_further_test(interrupted: StoppedRun) -> None:
+def test_keyboard_interrupt_runs_no_further_test(interrupted: CliRun) -> None:
     assert "test_after ran" not in interrupted.notes
-    assert interrupted.run.test("test_after")["outcome"] == "skipped"
+    assert interrupted.test("test_after")["outcome"] == "skipped"
 
 
-def test_keyboard_interrupt_is_shown_in_the_summary(interrupted: StoppedRun) -> None:
-    assert "!! Interrupted: interrupted by KeyboardInterrupt !!" in interrupted.run.stdout
-    assert interrupted.run.outcomes["test_interrupt.py::test_interrupt"] == "error"
+def test_keyboard_interrupt_is_shown_in_the_summary(interrupted: CliRun) -> None:
+    assert "!! Interrupted: interrupted by KeyboardInterrupt !!" in interrupted.stdout
+    assert interrupted.outcomes["test_interrupt.py::test_interrupt"] == "error"
 
 
-def test_keyboard_interrupt_leaves_every_collected_test_with_one_outcome(interrupted: StoppedRun) -> None:
-    run = interrupted.run
-    assert "collected 3 items" in run.stdout
-    assert len(run.tests) == len(run.outcomes) == 3
-    assert run.report is not None
-    assert run.report["summary"]["total"] == 3
+def test_keyboard_interrupt_leaves_every_collected_test_with_one_outcome(interrupted: CliRun) -> None:
+    assert "collected 3 items" in interrupted.stdout
+    assert len(interrupted.tests) == len(interrupted.outcomes) == 3
+    assert interrupted.report is not None
+    assert interrupted.report["summary"]["total"] == 3
