@@ -370,6 +370,12 @@ class Suite:
         self.nodes.append(core.Node(core.Scope.MODULE, core.SESSION_NODE, name))
         return len(self.nodes) - 1
 
+    def test_class(self, name: str, module: int | None = None) -> int:
+        """Add a test class node called *name* in *module* (the default module) and return its index."""
+        parent = self.default_module if module is None else module
+        self.nodes.append(core.Node(core.Scope.CLASS, parent, name))
+        return len(self.nodes) - 1
+
     @overload
     def fixture(self, func: F) -> F: ...
 
@@ -454,7 +460,7 @@ class Suite:
             where = self.default_module if node is None else node
             self.tests.append(
                 core.TestDef(
-                    f"{self.nodes[where].name}::{func.__name__}",
+                    f"{self._node_id(where)}::{func.__name__}",
                     func,
                     node=where,
                     requests=tuple(a for a in _argument_names(func) if a not in (values or {})),
@@ -472,6 +478,12 @@ class Suite:
             return func
 
         return define(func) if func is not None else define
+
+    def _node_id(self, index: int) -> str:
+        node = self.nodes[index]
+        if node.scope is core.Scope.CLASS:
+            return f"{self._node_id(node.parent)}::{node.name}"
+        return node.name
 
     def plan(self, tests: Sequence[core.TestDef] | None = None) -> core.Plan:
         """Plan the suite, or the suite with *tests* (for example reordered) in place of its tests."""

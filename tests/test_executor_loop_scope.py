@@ -7,7 +7,7 @@ which loop each step ran on, and in which order setup, test and teardown ran.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from executor_helpers import FakeDatabase, Suite
 
@@ -338,3 +338,54 @@ def test_a_loop_scope_error_leaves_the_other_users_of_the_fixture_running(backen
     run = suite.run()
 
     assert run.outcomes == {"test_forced_narrow": core.Outcome.ERROR, "test_automatic": core.Outcome.PASSED}
+
+
+def test_an_explicit_class_loop_scope_gives_each_test_class_one_loop(backend: str) -> None:
+    suite = Suite(backend)
+    kit = suite.kit
+    first_class, second_class = suite.test_class("TestUsers"), suite.test_class("TestPosts")
+    loops: dict[str, object] = {}
+
+    def method_recording_as(name: str) -> Callable[[], Awaitable[None]]:
+        async def test_method() -> None:
+            loops[name] = kit.current_loop()
+
+        test_method.__name__ = name
+        return test_method
+
+    for node, prefix in ((first_class, "users"), (second_class, "posts")):
+        for number in (1, 2):
+            suite.test(node=node, loop_scope="class")(method_recording_as(f"test_{prefix}_{number}"))
+
+    run = suite.run()
+
+    assert set(run.outcomes.values()) == {core.Outcome.PASSED}
+    assert run.item_ids[0] == "test_mod.py::TestUsers::test_users_1"
+    assert loops["test_users_1"] is loops["test_users_2"]
+    assert loops["test_posts_1"] is loops["test_posts_2"]
+    assert loops["test_users_1"] is not loops["test_posts_1"]
+
+
+def test_a_class_fixture_puts_the_methods_of_its_class_on_one_loop(backend: str) -> None:
+    suite = Suite(backend)
+    kit = suite.kit
+    test_class = suite.test_class("TestApi")
+    loops: dict[str, object] = {}
+
+    @suite.fixture(scope="class", node=test_class)
+    async def client() -> object:
+        loops["client"] = kit.current_loop()
+        return object()
+
+    @suite.test(node=test_class)
+    async def test_get(client: object) -> None:
+        loops["get"] = kit.current_loop()
+
+    @suite.test(node=test_class)
+    async def test_post(client: object) -> None:
+        loops["post"] = kit.current_loop()
+
+    run = suite.run()
+
+    assert set(run.outcomes.values()) == {core.Outcome.PASSED}
+    assert loops["client"] is loops["get"] is loops["post"]
