@@ -647,3 +647,78 @@ def test_a_module_loop_is_closed_before_the_next_module_runs(backend: str) -> No
 
     assert set(run.outcomes.values()) == {core.Outcome.PASSED}
     assert closed == [True]
+
+
+def test_a_finalizer_of_an_async_fixture_runs_with_no_running_loop(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    if backend == "trio":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "sync finalizers registered with request.addfinalizer (by an async fixture or an async "
+                    "test) run on the executor's thread while an inline trio loop's guest run is still "
+                    "alive there, so trio sees a running run and trio.run() in the finalizer raises "
+                    "'Attempted to call run() from inside a run()'; the planner marks the loop inline "
+                    "because it cannot see the finalizer"
+                ),
+            )
+        )
+    suite = Suite(backend)
+    kit = suite.kit
+    seen: list[tuple[bool, int]] = []
+
+    async def answer() -> int:
+        await kit.sleep(0)
+        return 42
+
+    @suite.fixture
+    async def with_finalizer(request: core.FixtureRequest) -> None:
+        request.addfinalizer(lambda: seen.append((kit.has_running_loop(), kit.run(answer))))
+
+    @suite.test
+    async def test_uses_it(with_finalizer: None) -> None:
+        await kit.sleep(0)
+
+    run = suite.run()
+
+    assert run.outcomes == {"test_uses_it": core.Outcome.PASSED}, run.result.reports
+    assert seen == [(False, 42)]
+
+
+def test_getfixturevalue_in_an_async_test_returns_a_set_up_async_fixture(backend: str) -> None:
+    suite = Suite(backend)
+    values: list[object] = []
+
+    @suite.fixture(scope="session")
+    async def database() -> str:
+        return "database"
+
+    @suite.test
+    async def test_looks_up(request: core.FixtureRequest, database: str) -> None:
+        values.append(request.getfixturevalue("database"))
+
+    run = suite.run()
+
+    assert run.outcomes == {"test_looks_up": core.Outcome.PASSED}
+    assert values == ["database"]
+
+
+def test_getfixturevalue_of_a_fixture_outside_the_plan_fails_with_a_clear_error(backend: str) -> None:
+    suite = Suite(backend)
+
+    @suite.fixture(scope="session")
+    async def database() -> str:
+        return "database"
+
+    @suite.test
+    async def test_looks_up(request: core.FixtureRequest) -> None:
+        request.getfixturevalue("database")
+
+    report = suite.run().report("test_looks_up")
+
+    assert report.outcome is core.Outcome.FAILED
+    (failure,) = report.failures
+    assert failure.exc_type == "FixtureLookupError"
+    assert "'database' is not part of test_mod.py::test_looks_up" in failure.message
