@@ -18,8 +18,10 @@ When ``[tool.rustest]`` is present it is the whole configuration. Without
 it, the pytest keys that mean the same thing here are honoured from
 ``[tool.pytest.ini_options]`` (``testpaths``, ``python_files``,
 ``python_classes``, ``python_functions``, ``norecursedirs``, ``markers``,
-``xfail_strict``, ``addopts``); its other keys belong to pytest and are
-ignored.
+``xfail_strict``); its other keys belong to pytest and are ignored.
+pytest's ``addopts`` are ignored too: they name pytest's and its plugins'
+flags (``--cov``, ``-p no:cacheprovider``), which rustest's command line
+does not know.
 
 TOML is read with ``tomllib`` (Python 3.11+) or ``tomli`` if installed. On
 Python 3.10 without ``tomli`` a ``pyproject.toml`` that has a
@@ -326,6 +328,5 @@ _PYTEST_KEYS: dict[str, Converter] = {
         "norecursedirs",
         "markers",
         "xfail_strict",
-        "addopts",
     )
 }

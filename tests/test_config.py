@@ -150,7 +150,18 @@ def test_pytest_table_is_honoured_without_a_rustest_table(project: Path) -> None
         ("check_*.py",),
         {"slow": "takes long"},
     )
-    assert (config.xfail_strict, config.addopts) == (False, ("-ra", "-q"))
+    assert config.xfail_strict is False
+
+
+def test_pytest_addopts_are_not_read_because_they_name_pytest_flags(project: Path) -> None:
+    write(
+        project / "pyproject.toml",
+        """
+        [tool.pytest.ini_options]
+        addopts = "--cov=pkg -p no:cacheprovider"
+        """,
+    )
+    assert load_config([]).addopts == ()
 
 
 def test_pytest_table_is_ignored_when_a_rustest_table_exists(project: Path) -> None:
