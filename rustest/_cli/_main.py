@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
+from rustest._assertion import set_verbosity
 from rustest._builtins import builtin_fixtures
 from rustest._cache import Cache
 from rustest._capture import FdCapture, NoCapture, OutputCapture, SysCapture
@@ -164,6 +165,7 @@ def run_session(
         tests = _order_failed_first(tests, lastfailed)
 
     verbosity = options.verbose - options.quiet
+    set_verbosity(max(verbosity, 0))
     if options.collect_only:
         _print_collected(collection, tests, out, verbosity < 0)
         code = (
