@@ -722,3 +722,32 @@ def test_getfixturevalue_of_a_fixture_outside_the_plan_fails_with_a_clear_error(
     (failure,) = report.failures
     assert failure.exc_type == "FixtureLookupError"
     assert "'database' is not part of test_mod.py::test_looks_up" in failure.message
+
+
+def test_an_async_generator_left_suspended_by_a_test_is_finalised_on_its_loop(backend: str) -> None:
+    suite = Suite(backend)
+    kit = suite.kit
+    calls: list[str] = []
+    suspended: list[AsyncIterator[int]] = []
+
+    async def numbers() -> AsyncIterator[int]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            calls.append("finalised on a loop" if kit.has_running_loop() else "finalised without a loop")
+
+    @suite.test
+    async def test_leaves_generator_suspended() -> None:
+        generator = numbers()
+        suspended.append(generator)
+        assert await generator.__anext__() == 1
+
+    @suite.test
+    def test_next() -> None:
+        calls.append("test_next")
+
+    run = suite.run()
+
+    assert set(run.outcomes.values()) == {core.Outcome.PASSED}
+    assert calls == ["finalised on a loop", "test_next"]

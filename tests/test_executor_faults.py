@@ -291,7 +291,10 @@ def test_a_task_left_running_on_an_isolated_loop_is_a_warning_of_its_test(backen
     assert run.warning_events == []
 
 
-def test_a_task_left_running_on_a_session_loop_is_a_warning_naming_its_test(backend: str) -> None:
+@pytest.mark.parametrize("hosting", ["inline", "hosted"])
+def test_a_task_left_running_on_a_session_loop_is_a_warning_naming_its_test(
+    backend: str, hosting: str
+) -> None:
     suite = Suite(backend)
     kit = suite.kit
 
@@ -303,13 +306,19 @@ def test_a_task_left_running_on_a_session_loop_is_a_warning_naming_its_test(back
     async def test_leaks(shared: None) -> None:
         kit.spawn_forever()
 
+    if hosting == "hosted":
+
+        @suite.test
+        def test_sync_between(shared: None) -> None:
+            pass
+
     @suite.test
     async def test_clean(shared: None) -> None:
         await kit.sleep(0)
 
     run = suite.run()
 
-    assert run.outcomes == {"test_leaks": core.Outcome.PASSED, "test_clean": core.Outcome.PASSED}
+    assert set(run.outcomes.values()) == {core.Outcome.PASSED}
     assert run.report("test_clean").warnings == ()
     named_in_events = [w for w in run.warning_events if w.nodeid == "test_mod.py::test_leaks"]
     in_report = run.report("test_leaks").warnings

@@ -389,3 +389,42 @@ def test_a_class_fixture_puts_the_methods_of_its_class_on_one_loop(backend: str)
 
     assert set(run.outcomes.values()) == {core.Outcome.PASSED}
     assert loops["client"] is loops["get"] is loops["post"]
+
+
+def test_each_param_of_a_session_fixture_serves_its_tests_on_the_session_loop_in_turn(backend: str) -> None:
+    suite = Suite(backend)
+    kit = suite.kit
+    calls: list[str] = []
+    loops: list[object] = []
+
+    @suite.fixture(scope="session", params=["sqlite", "postgres"])
+    async def database(request: core.FixtureRequest) -> AsyncIterator[object]:
+        calls.append(f"connect {request.param}")
+        loops.append(kit.current_loop())
+        yield request.param
+        calls.append(f"close {request.param}")
+
+    @suite.test
+    async def test_query(database: str) -> None:
+        loops.append(kit.current_loop())
+        calls.append(f"query {database}")
+
+    @suite.test
+    async def test_insert(database: str) -> None:
+        loops.append(kit.current_loop())
+        calls.append(f"insert {database}")
+
+    run = suite.run()
+
+    assert set(run.outcomes.values()) == {core.Outcome.PASSED}
+    assert calls == [
+        "connect sqlite",
+        "query sqlite",
+        "insert sqlite",
+        "close sqlite",
+        "connect postgres",
+        "query postgres",
+        "insert postgres",
+        "close postgres",
+    ]
+    assert len({id(loop) for loop in loops}) == 1
