@@ -146,8 +146,11 @@ def test_a_nursery_of_a_session_fixture_keeps_its_task_running_across_tests(back
 
         async def test_waits(beating: list[int]) -> None:
             before = len(beating)
-            while len(beating) == before:
+            for _ in range(500):
                 await kit.sleep(0.001)
+                if len(beating) > before:
+                    break
+            assert len(beating) > before, "the heartbeat made no progress during the test"
             seen.append(len(beating))
 
         test_waits.__name__ = f"test_waits_{number}"
@@ -316,8 +319,10 @@ def test_a_sync_test_may_run_a_loop_of_its_own_while_a_session_loop_is_alive(bac
     async def test_after(session_loop: object) -> None:
         loops["after"] = kit.current_loop()
 
+    (session_spec,) = suite.plan().loops
     run = suite.run()
 
+    assert not session_spec.inline
     assert set(run.outcomes.values()) == {core.Outcome.PASSED}, run.result.reports
     assert loops["own"] is not loops["session"]
     assert loops["after"] is loops["session"]

@@ -366,12 +366,19 @@ def test_a_task_that_ignores_cancellation_does_not_hang_the_run() -> None:
     assert len(run.report("test_leaks_stubborn_task").warnings) == 1
 
 
-def test_a_test_that_stops_its_loop_fails_and_the_loop_serves_the_next_test() -> None:
+@pytest.mark.parametrize("hosting", ["inline", "hosted"])
+def test_a_test_that_stops_its_loop_fails_and_the_loop_serves_the_next_test(hosting: str) -> None:
     suite = Suite("asyncio")
 
     @suite.fixture(scope="session")
     async def shared() -> AsyncIterator[None]:
         yield
+
+    if hosting == "hosted":
+
+        @suite.test
+        def test_sync_first(shared: None) -> None:
+            pass
 
     @suite.test
     async def test_stops_loop(shared: None) -> None:
@@ -384,7 +391,10 @@ def test_a_test_that_stops_its_loop_fails_and_the_loop_serves_the_next_test() ->
 
     run = suite.run()
 
-    assert run.outcomes == {"test_stops_loop": core.Outcome.FAILED, "test_next": core.Outcome.PASSED}
+    assert (run.outcomes["test_stops_loop"], run.outcomes["test_next"]) == (
+        core.Outcome.FAILED,
+        core.Outcome.PASSED,
+    )
     assert "loop.stop()" in run.report("test_stops_loop").failures[0].message
 
 
