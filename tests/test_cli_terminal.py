@@ -338,11 +338,6 @@ def test_a_failed_comparison_shows_the_values_of_calls_and_names(diff_run: CliRu
     assert _explanation(diff_run, "test_call") == ["assert 41 == 42", "+  where 41 = answer()"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the command line never passes -v to the assertion explainer "
-    "(rustest._assertion.set_verbosity is not called), so -v still says 'Use -v to get more diff'",
-)
 def test_verbose_shows_the_full_diff_of_a_failed_comparison(diff_project: Project) -> None:
     run = diff_project.run("-v", "test_diffs.py::test_list")
     explanation = _explanation(run, "test_list")
