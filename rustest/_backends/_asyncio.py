@@ -13,11 +13,15 @@ from __future__ import annotations
 import _thread
 import abc
 import asyncio
+import concurrent.futures
+import contextlib
 import contextvars
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from rustest._backends._contexts import ContextChanges, apply_changes, changed_since
 from rustest._backends._hosting import Hosting, loop_threads, wait_for_release
 from rustest._backends._limits import CLOSE_GRACE, DEFAULT_CANCEL_TIMEOUT
 from rustest._backends._protocol import LeakedTask, LoopRunner
@@ -31,6 +35,16 @@ LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 """Something that makes a new event loop: ``asyncio.new_event_loop``, ``uvloop.new_event_loop``."""
 
 _OWNER_ATTR = "_rustest_owner"
+
+_EXECUTOR_CALL = "a call in the loop's default executor (run_in_executor) still running"
+
+_STEP_OWNER: contextvars.ContextVar[str] = contextvars.ContextVar("rustest_step_owner")
+"""The owner of the step whose code is running, set in the driver's context for every step.
+
+Tasks and callbacks copy the context they start in, so a task created by a
+callback (a connection handler of a server started by a fixture) still sees
+the owner of the step that started the server.
+"""
 
 
 class AsyncioBackend:
@@ -75,12 +89,14 @@ class _AsyncioRunner(abc.ABC):
         self._waiter: asyncio.Future[None] | None = None
         self._coro: Coroutine[Any, Any, Any] | None = None
         self._owner = ""
+        self._changes: ContextChanges = []
         self._value: Any = None
         self._error: BaseException | None = None
         self._step = 0
         self._finished_step = 0
         self._running = False
         self._step_cancels = 0
+        self._skip_step = False
         self._cancelled_while_idle = False
         self._finishing = False
         self._closed = False
@@ -90,14 +106,9 @@ class _AsyncioRunner(abc.ABC):
     def _create_task(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future[Any]:
         factory = self._previous_factory
         task = asyncio.Task(coro, loop=loop, **kwargs) if factory is None else factory(loop, coro, **kwargs)
-        # A task started by another user task belongs to whoever started that
-        # one (a server's connection handlers belong to the server's fixture);
-        # anything else belongs to the step in progress.
-        parent = asyncio.current_task(loop)
-        owner = self._owner
-        if parent is not None and parent is not self._driver:
-            owner = getattr(parent, _OWNER_ATTR, owner)
-        setattr(task, _OWNER_ATTR, owner)
+        # Code scheduled from another thread carries no owner: it belongs to
+        # the step in progress.
+        setattr(task, _OWNER_ATTR, _STEP_OWNER.get(self._owner))
         self._spawned = True
         return task
 
@@ -124,10 +135,18 @@ class _AsyncioRunner(abc.ABC):
                 continue
             self._coro = None
             self._running = True
+            if self._changes:
+                apply_changes(self._changes)
+                self._changes = []
+            _STEP_OWNER.set(self._owner)
             if self._cancelled_while_idle:
                 self._cancelled_while_idle = False
                 self._cancel_step()
             try:
+                if self._skip_step:
+                    self._skip_step = False
+                    coro.close()
+                    raise KeyboardInterrupt
                 self._value = await coro
             except BaseException as exc:
                 self._error = exc
@@ -152,8 +171,33 @@ class _AsyncioRunner(abc.ABC):
     async def _shutdown(self) -> list[LeakedTask]:
         leaks = await self._cancel_leftovers()
         await self._bounded(self._loop.shutdown_asyncgens())
-        await self._loop.shutdown_default_executor()
-        return leaks
+        return leaks + await self._shutdown_executor()
+
+    async def _shutdown_executor(self) -> list[LeakedTask]:
+        """Shut the default executor down, waiting at most the cancel timeout for its calls.
+
+        ``loop.shutdown_default_executor()`` waits for every call without a
+        bound (its thread is joined on the loop's own thread), so where the
+        loop exposes its executor the wait is done here instead, bounded.
+        """
+        loop = self._loop
+        executor = getattr(loop, "_default_executor", None)
+        if not isinstance(executor, concurrent.futures.Executor):
+            await loop.shutdown_default_executor()
+            return []
+        finished: asyncio.Future[None] = loop.create_future()
+
+        def shut_down() -> None:
+            executor.shutdown(wait=True)
+            # The loop is closed if the wait below gave up first.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_resolve, finished)
+
+        threading.Thread(target=shut_down, name="rustest-executor-shutdown", daemon=True).start()
+        await asyncio.wait([finished], timeout=self._cancel_timeout)
+        if finished.done():
+            return []
+        return [LeakedTask(self._owner, _EXECUTOR_CALL)]
 
     async def _cancel_leftovers(self) -> list[LeakedTask]:
         if not self._spawned:
@@ -239,6 +283,7 @@ class _InlineRunner(_AsyncioRunner):
     def __init__(self, loop: asyncio.AbstractEventLoop, cancel_timeout: float) -> None:
         super().__init__(loop, cancel_timeout)
         self._stopped_by_runner = False
+        self._seen = contextvars.Context()
 
     def run(self, coro: Coroutine[Any, Any, T], owner: str) -> T:
         """Run *coro* in the driver task, driving the loop on this thread until it is done."""
@@ -251,13 +296,17 @@ class _InlineRunner(_AsyncioRunner):
         self._step += 1
         self._stopped_by_runner = False
         driver = self._driver
+        now = contextvars.copy_context()
         if driver is None:
+            # The driver's context starts as a copy of this one.
             self._start_driver()
         else:
+            self._changes = changed_since(self._seen, now)
             waiter = self._waiter
             if driver.done() or waiter is None or waiter.done():
                 raise RuntimeError("the driver task of this loop is no longer waiting for steps")
             waiter.set_result(None)
+        self._seen = now
         try:
             loop.run_forever()
         except (KeyboardInterrupt, SystemExit):
@@ -330,13 +379,14 @@ class _HostedRunner(_AsyncioRunner):
     def __init__(self, loop: asyncio.AbstractEventLoop, cancel_timeout: float, thread_name: str) -> None:
         super().__init__(loop, cancel_timeout)
         self._thread_name = thread_name
-        # Context variables the executor set before opening the loop are seen
-        # by every step, as on an inline loop.
-        self._context = contextvars.copy_context()
+        # The driver starts with the context the executor had when it opened
+        # the loop; later changes there reach it step by step.
+        self._started_context = self._context = contextvars.copy_context()
         self._hosting: Hosting | None = None
         self._done = _thread.allocate_lock()
         self._done.acquire()
         self._awaiting = False
+        self._handed_over = 0
         self._step_open = False
         self._step_failure: BaseException | None = None
 
@@ -348,38 +398,52 @@ class _HostedRunner(_AsyncioRunner):
             # A step abandoned by a second KeyboardInterrupt: its outcome comes first.
             wait_for_release(self._done)
         self._awaiting = True
-        if self._hosting is None:
-            self._take(coro, owner)
-            self._hosting = loop_threads.start(self._host, self._thread_name)
-        else:
-            self._loop.call_soon_threadsafe(self._submit, coro, owner)
+        self._handed_over += 1
+        now = contextvars.copy_context()
+        changes = changed_since(self._context, now)
+        self._context = now
         try:
+            if self._hosting is None:
+                self._take(coro, owner, changes)
+                self._hosting = Hosting(self._host, self._thread_name)
+                loop_threads.start(self._hosting)
+            else:
+                self._loop.call_soon_threadsafe(self._submit, coro, owner, changes)
             wait_for_release(self._done)
         except (KeyboardInterrupt, SystemExit):
-            self._loop.call_soon_threadsafe(self._cancel_running_step)
-            wait_for_release(self._done)
+            if self._hosting is not None:
+                self._loop.call_soon_threadsafe(self._interrupt, self._handed_over)
+                wait_for_release(self._done)
             self._awaiting = False
             self._error = self._value = None
             raise
         self._awaiting = False
         return self._take_outcome()  # type: ignore[no-any-return]
 
-    def _take(self, coro: Coroutine[Any, Any, Any], owner: str) -> None:
+    def _take(self, coro: Coroutine[Any, Any, Any], owner: str, changes: ContextChanges) -> None:
         self._coro = coro
         self._owner = owner
+        self._changes = changes
         self._step += 1
         self._step_open = True
 
-    def _submit(self, coro: Coroutine[Any, Any, Any], owner: str) -> None:
+    def _submit(self, coro: Coroutine[Any, Any, Any], owner: str, changes: ContextChanges) -> None:
         asyncio.set_event_loop(self._loop)
-        self._take(coro, owner)
+        self._take(coro, owner, changes)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    def _cancel_running_step(self) -> None:
-        if self._running:
-            self._cancel_step()
+    def _interrupt(self, step: int) -> None:
+        """Cancel step number *step* for a KeyboardInterrupt, wherever it is, and let ``run()`` go."""
+        if self._step < step:
+            # Ctrl-C came before the step was handed over: nothing will release run().
+            self._done.release()
+        elif self._finished_step < step:
+            if self._running:
+                self._cancel_step()
+            else:
+                self._skip_step = True
 
     def _step_finished(self, step: int) -> None:
         self._step_open = False
@@ -393,7 +457,7 @@ class _HostedRunner(_AsyncioRunner):
         self._done.release()
 
     def _host(self) -> None:
-        self._context.run(self._host_loop)
+        self._started_context.run(self._host_loop)
 
     def _host_loop(self) -> None:
         loop = self._loop
@@ -468,6 +532,11 @@ def _drop_idle_driver(driver: asyncio.Task[None]) -> None:
     # run_until_complete() tells it for the tasks it makes.
     driver._log_destroy_pending = False  # type: ignore[attr-defined]
     driver.get_coro().close()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _describe(task: asyncio.Task[Any]) -> str:

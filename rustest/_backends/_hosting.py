@@ -74,17 +74,17 @@ class LoopThreadPool:
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
 
-    def start(self, target: Callable[[], None], name: str) -> Hosting:
-        """Run *target* on a pool thread named *name* and return its ``Hosting`` handle."""
-        hosting = Hosting(target, name)
+    def start(self, hosting: Hosting) -> None:
+        """Run *hosting*'s work function on a pool thread named after it."""
         with self._lock:
             worker = self._idle.pop() if self._idle else None
         if worker is not None:
             worker.jobs.put(hosting)
         else:
-            thread = threading.Thread(target=self._serve, args=(_Worker(), hosting), name=name, daemon=True)
+            thread = threading.Thread(
+                target=self._serve, args=(_Worker(), hosting), name=hosting.name, daemon=True
+            )
             thread.start()
-        return hosting
 
     def _serve(self, worker: _Worker, hosting: Hosting) -> None:
         thread = threading.current_thread()

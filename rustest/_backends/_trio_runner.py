@@ -25,6 +25,7 @@ import trio  # type: ignore[import-untyped, unused-ignore]
 import trio._core._run  # type: ignore[import-untyped, unused-ignore]
 from outcome import Error, Outcome, Value
 
+from rustest._backends._contexts import ContextChanges, apply_changes, changed_since
 from rustest._backends._hosting import Hosting, loop_threads, wait_for_release
 from rustest._backends._limits import CLOSE_GRACE
 from rustest._backends._protocol import LeakedTask, LoopRunner
@@ -111,11 +112,13 @@ class _TrioRunner(abc.ABC):
         self._owners = _Owners()
         self._coro: Coroutine[Any, Any, Any] | None = None
         self._owner = ""
+        self._changes: ContextChanges = []
         self._value: Any = None
         self._error: BaseException | None = None
         self._step = 0
         self._finished_step = 0
         self._running = False
+        self._skip_step = False
         self._finishing = False
         self._closed = False
         self._token: trio.lowlevel.TrioToken | None = None
@@ -142,8 +145,15 @@ class _TrioRunner(abc.ABC):
             if steps == 2:
                 owners.start_tagging()
             owners.current = self._owner
+            if self._changes:
+                apply_changes(self._changes)
+                self._changes = []
             self._running = True
             try:
+                if self._skip_step:
+                    self._skip_step = False
+                    coro.close()
+                    raise KeyboardInterrupt
                 self._value = await coro
             except BaseException as exc:
                 self._error = exc
@@ -216,6 +226,7 @@ class _GuestRunner(_TrioRunner):
         super().__init__(cancel_timeout)
         self._callbacks: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self._launched = False
+        self._seen = contextvars.Context()
 
     def _driver_started(self) -> None:
         """A guest run needs no signal: ``run()`` pumps it on this same thread until the step is done."""
@@ -237,7 +248,12 @@ class _GuestRunner(_TrioRunner):
         self._coro = coro
         self._owner = owner
         step = self._step = self._step + 1
+        now = contextvars.copy_context()
+        if self._launched:
+            self._changes = changed_since(self._seen, now)
+        self._seen = now
         if not self._launched:
+            # The run's context starts as a copy of this one.
             self._launched = True
             trio.lowlevel.start_guest_run(
                 self._drive,
@@ -304,12 +320,15 @@ class _HostedRunner(_TrioRunner):
     def __init__(self, cancel_timeout: float, thread_name: str) -> None:
         super().__init__(cancel_timeout)
         self._thread_name = thread_name
-        self._context = contextvars.copy_context()
+        # The driver starts with the context the executor had when it opened
+        # the loop; later changes there reach it step by step.
+        self._started_context = self._context = contextvars.copy_context()
         self._hosting: Hosting | None = None
         self._started = threading.Event()
         self._done = _thread.allocate_lock()
         self._done.acquire()
         self._awaiting = False
+        self._handed_over = 0
         self._parked = False
 
     def _driver_started(self) -> None:
@@ -325,15 +344,27 @@ class _HostedRunner(_TrioRunner):
             assert self._driver is not None
             trio.lowlevel.reschedule(self._driver)
 
-    def _submit(self, coro: Coroutine[Any, Any, Any], owner: str) -> None:
+    def _submit(self, coro: Coroutine[Any, Any, Any], owner: str, changes: ContextChanges) -> None:
         self._coro = coro
         self._owner = owner
+        self._changes = changes
         self._step += 1
         self._wake()
 
     def _finish(self) -> None:
         self._finishing = True
         self._wake()
+
+    def _interrupt(self, step: int) -> None:
+        """Interrupt step number *step* for a KeyboardInterrupt, wherever it is, and let ``run()`` go."""
+        if self._step < step:
+            # Ctrl-C came before the step was handed over: nothing will release run().
+            self._done.release()
+        elif self._finished_step < step:
+            if self._running:
+                _interrupt_main_task()
+            else:
+                self._skip_step = True
 
     def _step_finished(self) -> None:
         self._done.release()
@@ -346,19 +377,26 @@ class _HostedRunner(_TrioRunner):
             # A step abandoned by a second KeyboardInterrupt: its outcome comes first.
             wait_for_release(self._done)
         self._awaiting = True
-        if self._hosting is None:
-            self._coro = coro
-            self._owner = owner
-            self._step += 1
-            self._hosting = loop_threads.start(self._host, self._thread_name)
-        else:
-            self._hand_over(self._submit, coro, owner)
+        self._handed_over += 1
+        now = contextvars.copy_context()
+        changes = changed_since(self._context, now)
+        self._context = now
         try:
+            if self._hosting is None:
+                self._coro = coro
+                self._owner = owner
+                self._changes = changes
+                self._step += 1
+                self._hosting = Hosting(self._host, self._thread_name)
+                loop_threads.start(self._hosting)
+            else:
+                self._hand_over(self._submit, coro, owner, changes)
             wait_for_release(self._done)
         except (KeyboardInterrupt, SystemExit):
-            self._started.wait()
-            self._hand_over(self._interrupt_running_step)
-            wait_for_release(self._done)
+            if self._hosting is not None:
+                self._started.wait()
+                self._hand_over(self._interrupt, self._handed_over)
+                wait_for_release(self._done)
             self._awaiting = False
             self._error = self._value = None
             raise
@@ -373,7 +411,7 @@ class _HostedRunner(_TrioRunner):
             raise RuntimeError("the hosted trio run has ended; it cannot take more steps") from None
 
     def _host(self) -> None:
-        self._context.run(self._host_run)
+        self._started_context.run(self._host_run)
 
     def _host_run(self) -> None:
         try:
