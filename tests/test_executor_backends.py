@@ -534,15 +534,6 @@ def test_a_context_variable_set_by_a_sync_fixture_is_seen_by_an_async_test(backe
     assert seen == ["from sync fixture"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a context variable that a sync fixture sets is not seen by an async test on a loop that ran a "
-        "step before: every step of a loop runs in its driver task's context, copied once when the driver "
-        "(inline) or the hosting thread (hosted) started, so values set later on the executor's thread "
-        "never reach it"
-    ),
-)
 def test_a_context_variable_set_by_a_sync_fixture_reaches_an_async_test_on_a_session_loop(
     backend: str,
 ) -> None:

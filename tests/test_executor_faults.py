@@ -846,15 +846,6 @@ class InterruptedHandOverLoop(asyncio.SelectorEventLoop):
         return handle
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a KeyboardInterrupt that arrives after a hosted runner handed a step over but before it waits "
-        "for the outcome (between call_soon_threadsafe / _hand_over and the try around _done.acquire() "
-        "in both backends' _HostedRunner.run) escapes without cancelling the step: the step runs to its "
-        "end, and the next step on that loop (a teardown) first waits for it"
-    ),
-)
 def test_ctrl_c_just_after_a_step_is_handed_to_a_hosted_loop_still_cancels_the_step() -> None:
     suite = Suite("asyncio")
     calls: list[str] = []
@@ -936,14 +927,6 @@ def test_exit_in_an_async_test_stops_the_run_and_still_runs_teardowns(backend: s
     assert "the database is gone" in run.session_finished.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "closing an inline asyncio loop awaits loop.shutdown_default_executor() without a bound: a call "
-        "that a test left running in run_in_executor holds the whole run until it returns, ignoring "
-        "cancel_timeout, and nothing reports it"
-    ),
-)
 def test_a_blocked_executor_thread_left_by_a_test_does_not_hold_the_run() -> None:
     suite = Suite("asyncio")
     release = threading.Event()
@@ -962,14 +945,6 @@ def test_a_blocked_executor_thread_left_by_a_test_does_not_hold_the_run() -> Non
     assert run.report("test_leaves_a_blocked_thread").warnings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a task that asyncio creates from a callback (a connection handler of asyncio.start_server) is "
-        "tagged with the owner of the last async step, not with the fixture whose server created it: the "
-        "task factory falls back to the current step's owner when no task is running"
-    ),
-)
 def test_a_connection_handler_left_running_by_an_asyncio_server_fixture_names_the_fixture() -> None:
     suite = Suite("asyncio")
 
