@@ -147,6 +147,31 @@ def test_contextvar_set_by_one_step_is_seen_by_the_next(runner: LoopRunner) -> N
     assert runner.run(read_request(), "test_request") == "fixture request"
 
 
+def test_contextvar_set_by_sync_code_between_steps_is_seen_by_the_next_step(runner: LoopRunner) -> None:
+    async def read_request() -> str:
+        return _REQUEST.get("unset")
+
+    runner.run(read_request(), "fixture first")
+    token = _REQUEST.set("from a sync fixture")
+    try:
+        assert runner.run(read_request(), "test_request") == "from a sync fixture"
+    finally:
+        _REQUEST.reset(token)
+
+
+def test_contextvar_set_by_a_step_survives_sync_code_that_leaves_it_alone(runner: LoopRunner) -> None:
+    async def set_request() -> None:
+        _REQUEST.set("from an async fixture")
+
+    async def read_request() -> str:
+        return _REQUEST.get("unset")
+
+    runner.run(set_request(), "fixture request")
+    other: contextvars.ContextVar[int] = contextvars.ContextVar("other")
+    other.set(1)
+    assert runner.run(read_request(), "test_request") == "from an async fixture"
+
+
 def test_async_generator_fixture_sets_up_and_tears_down_in_one_task(
     backend: Flavor, runner: LoopRunner
 ) -> None:
@@ -446,6 +471,37 @@ def test_close_reports_the_task_of_a_single_step_loop(backend: Flavor, inline: b
     assert [leak.owner for leak in opened.close()] == ["tests/test_a.py::test_leaky"]
 
 
+def test_task_started_by_a_callback_belongs_to_the_owner_of_the_step_that_scheduled_it(
+    inline: bool,
+) -> None:
+    opened = open_runner(ASYNCIO, inline)
+
+    async def serve_forever(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            writer.write(await reader.readline())
+            await asyncio.sleep(3600)
+        finally:
+            writer.close()
+
+    async def start_server() -> tuple[asyncio.AbstractServer, int]:
+        server = await asyncio.start_server(serve_forever, "127.0.0.1", 0)
+        return server, server.sockets[0].getsockname()[1]
+
+    async def ask(port: int) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"ping\n")
+        answer = await reader.readline()
+        writer.close()
+        await writer.wait_closed()
+        return answer
+
+    server, port = opened.run(start_server(), "fixture server")
+    assert opened.run(ask(port), "tests/test_a.py::test_client") == b"ping\n"
+    server.close()
+    owners = {leak.owner for leak in opened.close() if "serve_forever" in leak.description}
+    assert owners == {"fixture server"}
+
+
 def test_task_started_by_a_task_belongs_to_the_owner_of_its_creator(
     backend: Flavor, runner: LoopRunner
 ) -> None:
@@ -560,6 +616,24 @@ def test_close_shuts_down_the_default_executor(inline: bool) -> None:
     assert not worker.is_alive()
 
 
+def test_close_reports_a_blocked_executor_call_without_waiting_for_it(inline: bool) -> None:
+    opened = open_runner(ASYNCIO, inline)
+    release = threading.Event()
+
+    async def leave_blocked_call() -> None:
+        asyncio.get_running_loop().run_in_executor(None, release.wait, 10)
+
+    opened.run(leave_blocked_call(), "tests/test_a.py::test_blocking")
+    started = time.monotonic()
+    try:
+        leaks = opened.close()
+    finally:
+        release.set()
+    assert time.monotonic() - started < 3
+    assert [leak.owner for leak in leaks] == ["tests/test_a.py::test_blocking"]
+    assert "run_in_executor" in leaks[0].description
+
+
 def test_close_of_a_loop_whose_tasks_all_finished_reports_nothing(
     backend: Flavor, runner: LoopRunner
 ) -> None:
@@ -615,6 +689,44 @@ def test_sigint_while_a_hosted_step_waits_cancels_the_step(backend: Flavor, how:
     unwound, elapsed = _interrupt_a_long_step(backend, opened, how)
     assert unwound == [True]
     assert elapsed < 5
+    opened.close()
+
+
+class _InterruptedHandOver(asyncio.SelectorEventLoop):
+    """A loop whose next thread-safe hand-over is followed at once by a KeyboardInterrupt."""
+
+    armed = False
+
+    def call_soon_threadsafe(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+        handle = super().call_soon_threadsafe(callback, *args, context=context)
+        if self.armed:
+            self.armed = False
+            raise KeyboardInterrupt
+        return handle
+
+
+def test_ctrl_c_right_after_a_step_is_handed_over_cancels_that_step() -> None:
+    loops: list[_InterruptedHandOver] = []
+
+    def make_loop() -> asyncio.AbstractEventLoop:
+        loops.append(_InterruptedHandOver())
+        return loops[-1]
+
+    opened = open_runner(ASYNCIO, inline=False, loop_factory=make_loop)
+    opened.run(step(asyncio.sleep, 0), "fixture first")
+    slept: list[bool] = []
+
+    async def long_test() -> None:
+        await asyncio.sleep(10)
+        slept.append(True)
+
+    loops[0].armed = True
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        opened.run(long_test(), "test_long")
+    assert time.monotonic() - started < 5
+    assert opened.run(step(asyncio.sleep, 0, "next"), "fixture first") == "next"
+    assert slept == []
     opened.close()
 
 
