@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from rustest._collect._exclude import PathPatterns
+from rustest._collect._markdown import is_markdown
 from rustest._collect._nodeids import relpath
 from rustest._config import Config
 
@@ -44,10 +45,11 @@ class Discovery:
         self._norecursedirs = BUILTIN_NORECURSEDIRS + config.norecursedirs
         self._exclude = PathPatterns(config.exclude)
 
-    def listing(self, directory: Path) -> tuple[list[Path], list[Path]]:
+    def listing(self, directory: Path, *, markdown: bool = False) -> tuple[list[Path], list[Path]]:
         """Return the test files and the subdirectories to enter, each sorted by name.
 
-        Raises ``OSError`` when *directory* cannot be read.
+        With *markdown*, Markdown files that are not excluded count as test
+        files too. Raises ``OSError`` when *directory* cannot be read.
         """
         with os.scandir(directory) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
@@ -58,7 +60,10 @@ class Discovery:
             if entry.is_dir():
                 if self._enters(path):
                     subdirectories.append(path)
-            elif entry.is_file() and self.is_test_file(path):
+            elif entry.is_file() and (
+                self.is_test_file(path)
+                or (markdown and is_markdown(path) and not self._excluded(path, is_dir=False))
+            ):
                 files.append(path)
         return files, subdirectories
 

@@ -6,7 +6,7 @@ import fnmatch
 import glob
 import importlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -14,6 +14,7 @@ from rustest._collect._build import Builder
 from rustest._collect._discover import CONFTEST, Discovery
 from rustest._collect._failures import describe_import_failure
 from rustest._collect._importer import ImportMismatchError, assertion_rewriting, import_path
+from rustest._collect._markdown import MarkdownCollector, is_markdown
 from rustest._collect._nodeids import Target, parse_target, relpath, selects
 from rustest._collect._results import Collection, CollectionError
 from rustest._collect._tree import Tree
@@ -32,11 +33,15 @@ _MODULE_SKIP_MISUSE = (
 class Session:
     """Collect test files into a ``Collection``; one instance serves one ``collect()`` call."""
 
-    def __init__(self, config: Config, builtin_fixtures: Sequence[FixtureDef]) -> None:
+    def __init__(
+        self, config: Config, builtin_fixtures: Sequence[FixtureDef], *, codeblocks: bool = True
+    ) -> None:
         self.config = config
+        self.codeblocks = codeblocks
         self.rootdir = config.rootdir
         self.tree = Tree(self.rootdir)
         self.builder = Builder(config, self.tree)
+        self.markdown = MarkdownCollector(config, self.builder)
         self.discovery = Discovery(config, self.rootdir)
         self.builtin_fixtures = list(builtin_fixtures)
         self.skipped_modules: list[tuple[str, str]] = []
@@ -47,10 +52,13 @@ class Session:
         self._rewrite: set[str] = set()
         self._ignored: set[Path] = set()
         self._ignore_globs: list[str] = []
+        self._walk_markdown = False
 
     def collect(self, args: Sequence[str]) -> Collection:
         """Collect *args* (paths and node ids relative to the current directory)."""
         targets = self._targets(args)
+        # Markdown files under a directory are collected only when the directory was asked for.
+        self._walk_markdown = self.codeblocks and bool(args)
         importlib.invalidate_caches()  # files written since the last import in this process must be seen
         with assertion_rewriting(self._rewrite.__contains__):
             covered = [self._collect_target(target) for target in targets]
@@ -76,7 +84,10 @@ class Session:
             if target.selector is not None and not target.path.is_file():
                 raise UsageError(f"a node id must start with a file: {target.arg}")
             if target.path.is_file() and target.path.suffix != ".py":
-                raise UsageError(f"not a Python file: {target.arg}")
+                if not is_markdown(target.path):
+                    raise UsageError(f"not a Python file: {target.arg}")
+                if not self.codeblocks:
+                    raise UsageError(f"not a Python file: {target.arg} (--no-codeblocks is on)")
         return targets
 
     def _default_args(self, cwd: Path) -> list[str]:
@@ -161,7 +172,7 @@ class Session:
 
     def _listing(self, directory: Path) -> tuple[list[Path], list[Path]] | None:
         try:
-            return self.discovery.listing(directory)
+            return self.discovery.listing(directory, markdown=self._walk_markdown)
         except OSError as exc:
             label = relpath(directory, self.rootdir)
             self.builder.errors.append(CollectionError(label, f"cannot read directory {label}: {exc}"))
@@ -198,21 +209,24 @@ class Session:
     def _module(self, path: Path) -> bool:
         """Import and build the test module *path* once; False if it failed or skipped itself."""
         if path not in self._modules:
-            module = self._import(path)
+            markdown = is_markdown(path)
+            module = self._import(path, self.markdown.load if markdown else import_path)
             if module is None:
                 self._modules[path] = None
             else:
                 start = len(self.builder.tests)
                 self.builder.add_module(module, path)
+                if markdown:
+                    self.markdown.add_tests(path, start)
                 self._modules[path] = range(start, len(self.builder.tests))
         return self._modules[path] is not None
 
-    def _import(self, path: Path) -> ModuleType | None:
-        """Import *path*, recording a failure as a collection error and a module skip as skipped."""
+    def _import(self, path: Path, load: Callable[[Path], ModuleType] = import_path) -> ModuleType | None:
+        """Import *path* with *load*, recording a failure as a collection error, a module skip as skipped."""
         label = relpath(path, self.rootdir)
         self._rewrite.add(str(path))
         try:
-            return import_path(path)
+            return load(path)
         except ImportMismatchError as exc:
             self.builder.errors.append(CollectionError(label, str(exc)))
         except (KeyboardInterrupt, Exit):
