@@ -32,16 +32,41 @@ from rustest._version import __version__
 from rustest._warns import deprecated_call, warns
 
 if TYPE_CHECKING:
+    from rustest._builtins import (
+        CaptureFixture,
+        LogCaptureFixture,
+        MockerFixture,
+        MonkeyPatch,
+        TempPathFactory,
+    )
     from rustest._cli._main import RunReport
+    from rustest._request import FixtureRequest
+
+# Types of built-in fixtures, for annotations; imported on first use so that
+# ``import rustest`` in every test file stays cheap.
+_LAZY = {
+    "CaptureFixture": "rustest._builtins",
+    "LogCaptureFixture": "rustest._builtins",
+    "MockerFixture": "rustest._builtins",
+    "MonkeyPatch": "rustest._builtins",
+    "TempPathFactory": "rustest._builtins",
+    "FixtureRequest": "rustest._request",
+}
 
 __all__ = [
+    "CaptureFixture",
     "ExceptionInfo",
     "Failed",
+    "FixtureRequest",
+    "LogCaptureFixture",
     "Mark",
     "MarkDecorator",
+    "MockerFixture",
+    "MonkeyPatch",
     "ParameterSet",
     "RaisesContext",
     "Skipped",
+    "TempPathFactory",
     "XFailed",
     "__version__",
     "approx",
@@ -75,3 +100,14 @@ def run(*args: str | Sequence[str], quiet: bool = True) -> RunReport:
     for arg in args:
         argv.extend([arg] if isinstance(arg, str) else list(arg))
     return run_session(argv, stdout=io.StringIO() if quiet else None)
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rustest' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -33,7 +33,7 @@ from rustest._events import (
 )
 from rustest._outcomes import Failed, Skipped, XFailed
 from rustest._plan import DIRECT, NO_LOOP, REQUEST, Plan, StepKind
-from rustest._request import FixtureLookupError, FixtureRequest, ItemNode
+from rustest._request import FixtureRequest, ItemNode, fixture_lookup_error
 from rustest._traceback import failure_from
 
 __all__ = ["SessionResult", "execute"]
@@ -245,21 +245,21 @@ class _Run:
             raise
         return runner.run(coro, owner)
 
-    def lookup(self, name: str) -> object:
+    def planned_names(self) -> list[str]:
+        plan = self.plan
+        item = self.cur
+        instances = plan.item_instances[plan.item_start[item] : plan.item_start[item + 1]]
+        return [plan.fixtures[plan.inst_fixture[k]].name for k in instances]
+
+    def lookup(self, name: str, requester: str | None) -> object:
         plan = self.plan
         item = self.cur
         for k in plan.item_instances[plan.item_start[item] : plan.item_start[item + 1]]:
-            if plan.fixtures[plan.inst_fixture[k]].name == name:
-                if self.state[k] == _READY:
-                    return self.values[k]
-                raise FixtureLookupError(
-                    f"request.getfixturevalue({name!r}): fixture {name!r} is not set up yet for "
-                    f"{plan.item_ids[item]}; request it as an argument so that it is set up first"
-                )
-        raise FixtureLookupError(
-            f"request.getfixturevalue({name!r}): fixture {name!r} is not part of "
-            f"{plan.item_ids[item]}; rustest plans fixtures before running, so request {name!r} as an "
-            f"argument of the test or of a fixture, or with mark.usefixtures({name!r})"
+            if plan.fixtures[plan.inst_fixture[k]].name == name and self.state[k] == _READY:
+                return self.values[k]
+        planned = self.planned_names()
+        raise fixture_lookup_error(
+            name, plan.item_ids[item], requester=requester, planned=planned, set_up=name in planned
         )
 
     def request_for(self, k: int) -> FixtureRequest:
@@ -274,8 +274,9 @@ class _Run:
                 test=test,
                 instance=self.test_self(),
                 config=self.config,
-                lookup=self.lookup,
+                lookup=lambda name: self.lookup(name, None),
                 finalizers=finalizers,
+                fixturenames=self.planned_names,
             )
         fx = plan.fixtures[plan.inst_fixture[k]]
         param_index = plan.inst_param[k]
@@ -291,8 +292,9 @@ class _Run:
                 test=test,
                 instance=self.test_self(),
                 config=self.config,
-                lookup=self.lookup,
+                lookup=lambda name: self.lookup(name, fx.name),
                 finalizers=finalizers,
+                fixturenames=self.planned_names,
             )
         return FixtureRequest(
             fixturename=fx.name,
@@ -301,8 +303,9 @@ class _Run:
             test=test,
             instance=self.test_self(),
             config=self.config,
-            lookup=self.lookup,
+            lookup=lambda name: self.lookup(name, fx.name),
             finalizers=finalizers,
+            fixturenames=self.planned_names,
             param=param,
             param_index=max(param_index, 0),
         )
