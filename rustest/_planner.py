@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING
 
 __all__ = ["IMPLEMENTATION", "plan"]
 
-if TYPE_CHECKING:
-    from rustest._core_py import IMPLEMENTATION, plan
-elif os.environ.get("RUSTEST_NO_EXTENSIONS") == "1":
+if TYPE_CHECKING or os.environ.get("RUSTEST_NO_EXTENSIONS") == "1":
     from rustest._core_py import IMPLEMENTATION, plan
 else:
     try:

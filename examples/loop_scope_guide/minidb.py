@@ -8,6 +8,7 @@ fails exactly as real drivers do ("bound to a different event loop").
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import re
 from collections.abc import Callable
@@ -94,18 +95,18 @@ class Database:
 
     async def delete_user(self, user_id: int) -> None:
         """Delete the user with *user_id*."""
-        await self._call(lambda: self.tables["users"].__setitem__(
-            slice(None), [u for u in self.tables["users"] if u.id != user_id]
-        ))
+        await self._call(
+            lambda: self.tables["users"].__setitem__(
+                slice(None), [u for u in self.tables["users"] if u.id != user_id]
+            )
+        )
 
     async def close(self) -> None:
         """Stop the worker."""
         if self._worker is not None:
             self._worker.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
-            except asyncio.CancelledError:
-                pass
             self._worker = None
 
     disconnect = close

@@ -3,6 +3,7 @@
 import asyncio
 import os
 import tempfile
+from pathlib import Path
 
 from webapi import APIClient
 
@@ -47,16 +48,17 @@ async def temp_file():
     """Create and clean up a temporary file."""
     fd, file_path = tempfile.mkstemp(suffix=".txt")
     os.close(fd)
-    await asyncio.to_thread(lambda: open(file_path, "w").write("test data"))
+    await asyncio.to_thread(Path(file_path).write_text, "test data")
     CREATED.append(file_path)
     yield file_path
     await asyncio.to_thread(os.remove, file_path)
 
 
 async def test_read_file(temp_file):
-    content = await asyncio.to_thread(lambda: open(temp_file).read())
+    content = await asyncio.to_thread(Path(temp_file).read_text)
     assert content == "test data"
 
 
 def test_temp_file_was_removed_after_its_test():
-    assert CREATED and not os.path.exists(CREATED[0])
+    assert CREATED
+    assert not os.path.exists(CREATED[0])

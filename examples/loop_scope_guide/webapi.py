@@ -62,9 +62,7 @@ class APIClient:
 
     async def start(self) -> APIClient:
         """Start the server on the running loop."""
-        self.server = await asyncio.start_server(
-            lambda r, w: _handle(self.database, r, w), "127.0.0.1", 0
-        )
+        self.server = await asyncio.start_server(lambda r, w: _handle(self.database, r, w), "127.0.0.1", 0)
         self.port = self.server.sockets[0].getsockname()[1]
         return self
 
