@@ -156,7 +156,7 @@ class SessionFinished:
     reason: str = ""
 
 
-Event = Union[SessionStarted, TestStarted, TestFinished, WarningEmitted, CollectionFailed, SessionFinished]
+Event = SessionStarted | TestStarted | TestFinished | WarningEmitted | CollectionFailed | SessionFinished
 """Any event the executor emits."""
 
 Listener = Callable[[Event], None]
