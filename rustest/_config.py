@@ -71,6 +71,8 @@ class Config:
     (``.git``, ``.venv``, ``build``, ...). ``markers`` maps registered mark
     names to their descriptions. ``backends`` lists the backends every async
     test runs on (several entries run each async test once per backend).
+    ``pytest_compat`` makes ``import pytest`` in the suite resolve to rustest,
+    as ``--pytest-compat`` does.
     """
 
     rootdir: Path = field(default_factory=Path.cwd)
@@ -89,6 +91,7 @@ class Config:
     default_loop_scope: Scope | None = None
     addopts: tuple[str, ...] = ()
     cache_dir: str = ".rustest_cache"
+    pytest_compat: bool = False
 
 
 def load_config(args: Sequence[str], explicit_file: str | os.PathLike[str] | None = None) -> Config:
@@ -316,6 +319,7 @@ _RUSTEST_KEYS: dict[str, Converter] = {
     "default_loop_scope": _scope,
     "addopts": _arguments,
     "cache_dir": _text,
+    "pytest_compat": _boolean,
 }
 
 _PYTEST_KEYS: dict[str, Converter] = {

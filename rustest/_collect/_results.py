@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from rustest._definitions import FixtureDef, Node, TestDef
 
@@ -31,7 +32,8 @@ class Collection:
     ``"tests/sub/test_a.py"``, ``"tests/sub/test_a.py::TestX"``). ``tests``
     are in the order pytest runs them. ``skipped_modules`` holds
     ``(path, reason)`` for modules that skipped themselves at import;
-    ``warnings`` holds messages about things collection passed over.
+    ``warnings`` holds messages about things collection passed over;
+    ``conftest_modules`` are the ``conftest.py`` modules loaded, in load order.
     """
 
     rootdir: Path
@@ -42,3 +44,4 @@ class Collection:
     node_paths: list[str] = field(default_factory=list)
     skipped_modules: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    conftest_modules: list[ModuleType] = field(default_factory=list)

@@ -46,6 +46,7 @@ class Session:
         self.builtin_fixtures = list(builtin_fixtures)
         self.skipped_modules: list[tuple[str, str]] = []
         self._conftests: dict[Path, bool] = {}
+        self._conftest_modules: list[ModuleType] = []
         self._modules: dict[Path, range | None] = {}
         self._walks: dict[Path, list[Path]] = {}
         self._walking: set[Path] = set()
@@ -71,6 +72,7 @@ class Session:
             node_paths=self.tree.paths,
             skipped_modules=self.skipped_modules,
             warnings=self.builder.warnings,
+            conftest_modules=self._conftest_modules,
         )
 
     # -- arguments -----------------------------------------------------------------------------
@@ -186,6 +188,7 @@ class Session:
         path = directory / CONFTEST
         module = self._import(path) if path.is_file() else None
         if module is not None:
+            self._conftest_modules.append(module)
             self.builder.add_conftest(module, directory, relpath(path, self.rootdir))
             self._read_ignores(module, directory)
         loaded = module is not None or not path.is_file()
