@@ -11,8 +11,11 @@ them) added only under ``--pytest-compat``:
 - ``autojump_clock`` and ``mock_clock`` (pytest-trio): a
   ``trio.testing.MockClock`` that drives the test's trio run from its
   setup on; ``autojump_clock`` jumps ahead whenever every task is blocked.
-- ``event_loop`` (pytest-asyncio before 1.0): fails the test that asks for
-  it, naming the missing feature: rustest chooses each test's loop itself.
+- ``event_loop`` (pytest-asyncio before 1.0), ``pytester``, ``testdir``,
+  ``doctest_namespace``, the ``record_*`` fixtures, ``capteesys`` and
+  ``subtests``: each fails the test that asks for it with a message naming
+  the missing pytest feature (rustest chooses each test's loop itself, and
+  has no sandboxed pytest, doctests, JUnit properties or subtests).
 """
 
 from __future__ import annotations
@@ -37,14 +40,34 @@ def pytestconfig(request: FixtureRequest) -> object:
     return request.config
 
 
-def event_loop() -> NoReturn:
-    """Fail: pytest-asyncio's ``event_loop`` fixture has no counterpart, rustest picks every loop itself."""
-    raise MissingPytestFeature(
+_PYTESTER = "pytester runs pytest itself in a sandbox, which rustest cannot do"
+_JUNIT_PROPERTIES = "rustest's JUnit XML report carries no user properties or attributes"
+
+_MISSING_FIXTURES: dict[str, tuple[str, str]] = {
+    "event_loop": (
         "pytest-asyncio's event_loop fixture",
         "rustest chooses the loop of every async test and fixture itself; in async code use "
         "asyncio.get_running_loop(), and set loop_scope on mark.asyncio or pytest_asyncio.fixture "
         "to share a loop",
-    )
+    ),
+    "pytester": ("pytest's pytester fixture", _PYTESTER),
+    "testdir": ("pytest's testdir fixture", _PYTESTER),
+    "doctest_namespace": ("pytest's doctest_namespace fixture", "rustest does not collect doctests"),
+    "record_property": ("pytest's record_property fixture", _JUNIT_PROPERTIES),
+    "record_xml_attribute": ("pytest's record_xml_attribute fixture", _JUNIT_PROPERTIES),
+    "record_testsuite_property": ("pytest's record_testsuite_property fixture", _JUNIT_PROPERTIES),
+    "capteesys": ("pytest's capteesys fixture", "use capsys, and print what it captured to show it"),
+    "subtests": ("pytest's subtests fixture", "rustest has no subtests; parametrize the test instead"),
+}
+"""Fixtures of pytest and its async plugins that rustest lacks: name -> (feature, hint)."""
+
+
+def _missing_fixture(feature: str, hint: str) -> Callable[[], NoReturn]:
+    def missing() -> NoReturn:
+        raise MissingPytestFeature(feature, hint)
+
+    missing.__doc__ = f"Fail the test that asks for it: {feature} is not supported."
+    return missing
 
 
 def _unused_port(kind: socket.SocketKind) -> int:
@@ -140,7 +163,7 @@ def compat_fixtures() -> list[FixtureDef]:
     ]
     return [
         builtin(pytestconfig, Scope.SESSION),
-        builtin(event_loop),
+        *(builtin(_missing_fixture(*reason), name=name) for name, reason in _MISSING_FIXTURES.items()),
         builtin(unused_tcp_port),
         builtin(unused_udp_port),
         builtin(unused_tcp_port_factory),

@@ -9,9 +9,10 @@ in hook functions that turn trio mode on, exactly as with pytest-trio.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import AsyncIterator, Callable, Iterable
 from types import ModuleType
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 from rustest._collect._funcargs import code_flags
 from rustest._compat._lazy import lazy_module
@@ -79,15 +80,39 @@ def trio_fixture(
     ids: _Ids = None,
     name: str | None = None,
 ) -> Any:
-    """``pytest_trio.trio_fixture``: a fixture that runs inside the trio run of the tests that use it."""
+    """``pytest_trio.trio_fixture``: a fixture that runs inside the trio run of the tests that use it.
+
+    A sync function runs inside the run too, so it may call trio functions
+    that need a running run (``trio.lowlevel.current_task()``, ...).
+    """
 
     def decorate(function: FixtureFunction) -> FixtureFunction:
-        decorated: FixtureFunction = rustest_fixture(
-            function, scope=scope, params=params, autouse=autouse, ids=ids, name=name, backend="trio"
+        is_async, is_generator = code_flags(function)
+        inside_run = function if is_async else _inside_trio_run(function, is_generator)
+        decorated = rustest_fixture(
+            inside_run, scope=scope, params=params, autouse=autouse, ids=ids, name=name, backend="trio"
         )
-        return decorated
+        return cast("FixtureFunction", decorated)
 
     return decorate if fixture_function is None else decorate(fixture_function)
+
+
+def _inside_trio_run(function: Callable[..., Any], is_generator: bool) -> Callable[..., Any]:
+    """Wrap sync fixture *function* in an async one, so the executor calls it on the trio run."""
+    if is_generator:
+
+        @functools.wraps(function)
+        async def generator_in_run(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            for value in function(*args, **kwargs):
+                yield value
+
+        return generator_in_run
+
+    @functools.wraps(function)
+    async def in_run(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return in_run
 
 
 def _trio_mode_hook(name: str) -> Callable[..., NoReturn]:
