@@ -31,7 +31,7 @@ from rustest._events import (
     TestStarted,
     WarningEmitted,
 )
-from rustest._outcomes import Failed, Skipped, XFailed
+from rustest._outcomes import Exit, Failed, Skipped, XFailed
 from rustest._plan import DIRECT, NO_LOOP, REQUEST, Plan, StepKind
 from rustest._request import FixtureRequest, ItemNode, fixture_lookup_error
 from rustest._traceback import failure_from
@@ -63,6 +63,7 @@ class SessionResult:
     interrupted: bool = False
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    exit_code: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -122,6 +123,7 @@ class _Run:
         self.failures_seen = 0
         self.stopping = ""
         self.interrupted = False
+        self.exit_code: int | None = None
         self.session_warnings: list[str] = []
         # The item whose steps are running.
         self.cur = -1
@@ -135,6 +137,7 @@ class _Run:
         self.cur_self: object = None
         self.cur_node: ItemNode | None = None
         self.cur_test_finalizers: list[Callable[[], object]] = []
+        self.cur_not_run = False
 
     # -- events ------------------------------------------------------------
 
@@ -160,6 +163,7 @@ class _Run:
         self.cur_self = None
         self.cur_node = None
         self.cur_test_finalizers = []
+        self.cur_not_run = bool(self.stopping)
         self.emit(TestStarted(nodeid, test.location))
         if self.stopping:
             self.cur_outcome = Outcome.SKIPPED
@@ -355,8 +359,8 @@ class _Run:
                 value = next(gen)
             else:
                 value = func(*call_args, **kwargs)
-        except KeyboardInterrupt:
-            self.fail_instance(k, failure_from(KeyboardInterrupt(), Phase.SETUP))
+        except KeyboardInterrupt as exc:
+            self.fail_instance(k, failure_from(exc, Phase.SETUP))
             raise
         except StopIteration:
             self.fail_instance(
@@ -394,10 +398,10 @@ class _Run:
                     self.run_async(loop, _finish(obj), self.owner(fx.name))
                 else:
                     _finish_sync(obj)
-            except KeyboardInterrupt:
-                self.interrupt(Phase.TEARDOWN)
+            except KeyboardInterrupt as exc:
+                self.interrupt(Phase.TEARDOWN, exc)
             except BaseException as exc:
-                self.cur_failures.append(failure_from(exc, Phase.TEARDOWN))
+                self.teardown_failed(failure_from(exc, Phase.TEARDOWN), fx.name)
         if finalizers:
             self.run_finalizers(finalizers)
 
@@ -406,10 +410,18 @@ class _Run:
             finalizer = finalizers.pop()
             try:
                 finalizer()
-            except KeyboardInterrupt:
-                self.interrupt(Phase.TEARDOWN)
+            except KeyboardInterrupt as exc:
+                self.interrupt(Phase.TEARDOWN, exc)
             except BaseException as exc:
-                self.cur_failures.append(failure_from(exc, Phase.TEARDOWN))
+                self.teardown_failed(failure_from(exc, Phase.TEARDOWN), None)
+
+    def teardown_failed(self, failure: Failure, fixture: str | None) -> None:
+        if not self.cur_not_run:
+            self.cur_failures.append(failure)
+            return
+        # A test that never ran must not become an error; the teardown error is still shown.
+        what = f"fixture '{fixture}'" if fixture else "a finalizer"
+        self.warn(f"error tearing down {what} while the run was stopping: {failure.headline}", None)
 
     def call(self, item: int, loop: int) -> None:
         plan = self.plan
@@ -472,6 +484,10 @@ class _Run:
     def outcome_from_exception(self, failure: Failure, when: Phase) -> None:
         exc = failure.exception
         test = self.plan.tests[self.plan.item_test[self.cur]]
+        if isinstance(exc, Exit):
+            self.stopping = f"exit: {exc.msg}"
+            self.interrupted = True
+            self.exit_code = exc.returncode
         if isinstance(exc, Skipped):
             self.set_outcome(Outcome.SKIPPED, when, failure.message)
             return
@@ -487,11 +503,11 @@ class _Run:
         self.cur_failures.append(failure)
         self.set_outcome(Outcome.FAILED if when is Phase.CALL else Outcome.ERROR, when)
 
-    def interrupt(self, phase: Phase) -> None:
+    def interrupt(self, phase: Phase, exc: KeyboardInterrupt) -> None:
         self.interrupted = True
         self.stopping = "interrupted by KeyboardInterrupt"
         if self.cur >= 0 and self.cur_outcome is None:
-            self.cur_failures.append(failure_from(KeyboardInterrupt(), phase))
+            self.cur_failures.append(failure_from(exc, phase))
             self.set_outcome(Outcome.ERROR, phase, "interrupted")
 
     # -- loops -------------------------------------------------------------
@@ -570,14 +586,16 @@ class _Run:
                 else:
                     if target != self.cur:
                         self.switch(target)
+                    if self.cur_not_run:
+                        continue
                     error = plan.errors[target]
                     if isinstance(error, EmptyParameterSetError):
                         self.set_outcome(Outcome.SKIPPED, Phase.SETUP, error.message)
                     else:
                         self.cur_failures.append(failure_from(error, Phase.SETUP))
                         self.set_outcome(Outcome.ERROR, Phase.SETUP)
-            except KeyboardInterrupt:
-                self.interrupt(Phase.CALL if kind == _CALL else Phase.SETUP)
+            except KeyboardInterrupt as exc:
+                self.interrupt(Phase.CALL if kind == _CALL else Phase.SETUP, exc)
         if self.cur >= 0:
             self.finish()
         for loop in list(self.runners):
@@ -591,6 +609,7 @@ class _Run:
             bool(self.stopping),
             self.stopping,
             self.session_warnings,
+            self.exit_code,
         )
 
 

@@ -760,14 +760,6 @@ def test_keyboard_interrupt_in_a_module_teardown_still_runs_the_session_teardown
     assert run.finished_per_item == dict.fromkeys(run.item_ids, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "after maxfail stops the run, a later test with a plan error (here a LoopScopeError) is still "
-        "reported as ERROR, a failure past the stop, instead of 'not run' like every other later test: "
-        "the PLAN_ERROR step sets its outcome even while stopping"
-    ),
-)
 def test_maxfail_reports_a_later_test_with_a_plan_error_as_not_run(backend: str) -> None:
     suite = Suite(backend)
 
@@ -789,14 +781,6 @@ def test_maxfail_reports_a_later_test_with_a_plan_error_as_not_run(backend: str)
     assert (report.outcome, report.reason) == (core.Outcome.SKIPPED, "not run: stopping after 1 failure")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a teardown error of a shared fixture torn down while the run is stopping is charged to the "
-        "last, not-run test: its report says ERROR with reason 'not run: ...', a test that never ran "
-        "counted as an error; the error should be reported without making a not-run test an error"
-    ),
-)
 def test_a_teardown_error_while_stopping_leaves_not_run_tests_not_run(backend: str) -> None:
     suite = Suite(backend)
 
@@ -871,14 +855,6 @@ def test_ctrl_c_just_after_a_step_is_handed_to_a_hosted_loop_still_cancels_the_s
     assert calls == ["session torn down"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the report of an interrupted test holds a new, frameless KeyboardInterrupt: _Run.interrupt() "
-        "builds failure_from(KeyboardInterrupt(), phase) instead of using the exception that was raised, "
-        "so the report cannot show where the test was when it was interrupted"
-    ),
-)
 def test_keyboard_interrupt_is_reported_with_the_frames_where_it_was_raised(backend: str) -> None:
     suite = Suite(backend)
     kit = suite.kit
@@ -894,14 +870,6 @@ def test_keyboard_interrupt_is_reported_with_the_frames_where_it_was_raised(back
     assert [frame.name for frame in failure.frames] == ["test_interrupted"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "an Exit raised by a test (rustest._outcomes.exit()) does not stop the run: the executor treats "
-        "it like any other exception, so the test fails, every later test still runs, and "
-        "SessionFinished is not marked interrupted"
-    ),
-)
 def test_exit_in_an_async_test_stops_the_run_and_still_runs_teardowns(backend: str) -> None:
     suite = Suite(backend)
     calls: list[str] = []

@@ -17,6 +17,8 @@ from rustest._cache import Cache
 from rustest._capture import FdCapture, NoCapture, OutputCapture, SysCapture
 from rustest._cli._options import build_parser
 from rustest._collect import Collection, UsageError, collect
+from rustest._compat import CompatSession
+from rustest._compat import install as install_compat
 from rustest._config import Config, load_config
 from rustest._definitions import TestDef
 from rustest._errors import DefinitionError
@@ -72,7 +74,7 @@ class RunConfig:
 class RunReport:
     """The result of a run: the exit code, one report per test, and what could not be collected."""
 
-    exit_code: ExitCode
+    exit_code: int
     reports: list[TestReport] = field(default_factory=list)
     collection_errors: list[CollectionFailed] = field(default_factory=list)
     counts: dict[Outcome, int] = field(default_factory=dict)
@@ -148,8 +150,26 @@ def run_session(
     cache = Cache(config.rootdir / config.cache_dir)
     if options.cache_clear:
         cache.clear()
+    if not (options.pytest_compat or config.pytest_compat):
+        return _run(options, config, cache, out, extra_listeners, None)
+    compat = install_compat(config)
+    try:
+        return _run(options, compat.config, cache, out, extra_listeners, compat)
+    finally:
+        compat.uninstall()
 
+
+def _run(
+    options: argparse.Namespace,
+    config: Config,
+    cache: Cache,
+    out: TextIO,
+    extra_listeners: Sequence[Listener],
+    compat: CompatSession | None,
+) -> RunReport:
     collection = collect(options.paths, config, builtin_fixtures=builtin_fixtures())
+    if compat is not None:
+        collection = compat.adapt(collection)
     tests: list[TestDef] = list(collection.tests)
     tests, deselected = select(tests, keyword=options.keyword, markexpr=options.markexpr)
     tests = list(tests)
@@ -168,13 +188,13 @@ def run_session(
     set_verbosity(max(verbosity, 0))
     if options.collect_only:
         _print_collected(collection, tests, out, verbosity < 0)
-        code = (
+        listed = (
             ExitCode.INTERRUPTED
             if collection.errors
             else (ExitCode.OK if tests else ExitCode.NO_TESTS_COLLECTED)
         )
         return RunReport(
-            code, collection_errors=[CollectionFailed(e.path, e.message) for e in collection.errors]
+            listed, collection_errors=[CollectionFailed(e.path, e.message) for e in collection.errors]
         )
 
     terminal = TerminalReporter(
@@ -224,6 +244,7 @@ def run_session(
     still_failed.update(e.path for e in collection.errors)
     cache.set("cache/lastfailed", dict.fromkeys(sorted(still_failed), True))
 
+    code: int
     if result.counts.get(Outcome.FAILED, 0) or result.counts.get(Outcome.ERROR, 0):
         code = ExitCode.TESTS_FAILED
     elif collection_failures or result.interrupted:
@@ -233,6 +254,10 @@ def run_session(
     else:
         code = ExitCode.OK
     if result.interrupted and "KeyboardInterrupt" in result.reason:
+        code = ExitCode.INTERRUPTED
+    if result.exit_code is not None:
+        code = result.exit_code
+    elif result.reason.startswith("exit:"):
         code = ExitCode.INTERRUPTED
     return RunReport(
         code,
