@@ -1,0 +1,220 @@
+"""Executor speed: 5,000 generated async tests through ``rustest.core`` against a floor timed alongside.
+
+Run ``python -m benchmarks.bench_executor [--tests N] [--rounds R]``. For every
+backend (asyncio, trio) and shape of ``benchmarks.executor_suites`` (a fresh
+loop per test; one session loop reached by ``loop_scope`` or by a session
+async fixture) it times, in one process:
+
+- the floor: the same test functions run with the least work a runner must do;
+- rustest: ``core.execute(core.plan(...))``, planning included, with no listener;
+- rustest with one no-op listener, which makes the executor build every event.
+
+The machine these figures come from is shared with other work, so each
+round times the floor and both rustest variants back to back (rotating who
+goes first), ``--rounds`` rounds are run (5 by default), and the fastest run
+of each counts: the minimum is the run least disturbed by other processes.
+Every run must pass every test, or the benchmark stops. The table gives, per
+row, the floor's and rustest's microseconds per test, their ratio, the
+target ratio (1.2 for a fresh loop per test, 1.3 for a shared session loop)
+and whether it was met.
+
+The ``Executor`` and ``Floor`` classes wrap the same measurements for asv
+(``track_ratio`` and ``time_*``). asv drops ``PYTHONPATH``: install the
+project first (``pip install -e . --no-build-isolation``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gc
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from benchmarks.executor_suites import BACKENDS, SHAPES, TARGETS, Suite, make_suite, run_floor, run_rustest
+from rustest.core import Event, Listener
+
+__all__ = [
+    "LISTENER_MODES",
+    "Executor",
+    "Floor",
+    "ShapeTimes",
+    "format_row",
+    "main",
+    "measure",
+]
+
+LISTENER_MODES = ("none", "no-op")
+"""How rustest runs: without listeners, or with one listener that ignores every event."""
+
+_ASV_TESTS = 5000
+_ASV_ROUNDS = 3
+_COLUMNS = (
+    ("backend", 8),
+    ("shape", 16),
+    ("listeners", 9),
+    ("floor µs/test", 13),
+    ("rustest µs/test", 15),
+    ("ratio", 6),
+    ("target", 6),
+    ("met?", 4),
+)
+
+
+def _ignore(event: Event) -> None:
+    """A listener that does nothing, so that only the cost of building and delivering events shows."""
+
+
+_LISTENERS: dict[str, tuple[Listener, ...]] = {"none": (), "no-op": (_ignore,)}
+
+
+@dataclass(frozen=True)
+class ShapeTimes:
+    """The fastest seconds of the floor and of each rustest variant on one suite."""
+
+    backend: str
+    shape: str
+    n_tests: int
+    floor: float
+    rustest: dict[str, float]
+
+    def ratio(self, mode: str) -> float:
+        """rustest's time in listener *mode* over the floor's."""
+        return self.rustest[mode] / self.floor
+
+    def per_test(self, seconds: float) -> float:
+        """*seconds* for the whole suite as microseconds per test."""
+        return seconds / self.n_tests * 1e6
+
+
+def _timed(run: Callable[[], int], expected: int, what: str) -> float:
+    gc.collect()
+    started = time.perf_counter()
+    passed = run()
+    seconds = time.perf_counter() - started
+    if passed != expected:
+        raise RuntimeError(f"{what} passed {passed} of {expected} tests; the benchmark needs all of them")
+    return seconds
+
+
+def measure(suite: Suite, rounds: int, modes: Sequence[str] = LISTENER_MODES) -> ShapeTimes:
+    """Time the floor and rustest in each of *modes* on *suite*, interleaved, *rounds* times; keep minima."""
+    if rounds <= 0:
+        raise ValueError(f"rounds must be positive, not {rounds}")
+    runners: list[tuple[str, Callable[[], int]]] = [("floor", functools.partial(run_floor, suite))]
+    runners += [(mode, functools.partial(run_rustest, suite, _LISTENERS[mode])) for mode in modes]
+    best = {name: float("inf") for name, _ in runners}
+    for round_index in range(rounds):
+        # Rotating the order keeps a slow spell of the machine from always hitting the same runner.
+        shift = round_index % len(runners)
+        for name, run in runners[shift:] + runners[:shift]:
+            what = f"the floor of {suite.backend} {suite.shape}" if name == "floor" else f"rustest ({name})"
+            best[name] = min(best[name], _timed(run, suite.n_tests, what))
+    floor = best.pop("floor")
+    return ShapeTimes(suite.backend, suite.shape, suite.n_tests, floor, best)
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "  ".join(
+        cell.ljust(width) if index < 3 else cell.rjust(width)
+        for index, (cell, (_, width)) in enumerate(zip(cells, _COLUMNS, strict=True))
+    )
+
+
+def format_row(times: ShapeTimes, mode: str) -> str:
+    """Return the table row of *times* for listener *mode*."""
+    ratio = times.ratio(mode)
+    target = TARGETS[times.shape]
+    return _row(
+        [
+            times.backend,
+            times.shape,
+            mode,
+            f"{times.per_test(times.floor):.1f}",
+            f"{times.per_test(times.rustest[mode]):.1f}",
+            f"{ratio:.2f}",
+            f"{target:.1f}",
+            "yes" if ratio <= target else "no",
+        ]
+    )
+
+
+def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_executor", description=(__doc__ or "").split("\n")[0]
+    )
+    parser.add_argument("--tests", type=int, default=5000, help="tests per suite (default 5000)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; the fastest run counts")
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
+    parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print its table; return 1 if a target was missed, else 0."""
+    options = _parse_arguments(argv)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"{options.tests} async tests per suite; floor and rustest interleaved, best of "
+        f"{options.rounds} rounds (load average {load} on {os.cpu_count()} cores)"
+    )
+    print(_row([name for name, _ in _COLUMNS]))
+    missed = False
+    for backend in options.backends:
+        for shape in options.shapes:
+            times = measure(make_suite(backend, shape, options.tests), options.rounds)
+            for mode in LISTENER_MODES:
+                print(format_row(times, mode), flush=True)
+                missed |= times.ratio(mode) > TARGETS[shape]
+    return 1 if missed else 0
+
+
+class Executor:
+    """asv: rustest running 5,000 async tests, and its time over the floor's measured alongside."""
+
+    params: ClassVar[list[list[str]]] = [list(BACKENDS), list(SHAPES), list(LISTENER_MODES)]
+    param_names: ClassVar[list[str]] = ["backend", "shape", "listeners"]
+    timeout = 1800.0
+    number = 1
+    repeat = (1, 5, 120.0)
+    warmup_time = 0.0
+
+    def setup(self, backend: str, shape: str, listeners: str) -> None:
+        """Generate the suite; building the definitions is not what is measured."""
+        self.suite = make_suite(backend, shape, _ASV_TESTS)
+
+    def track_ratio(self, backend: str, shape: str, listeners: str) -> float:
+        """rustest's time over the floor's, best of interleaved rounds (targets: 1.2 fresh, 1.3 session)."""
+        return measure(self.suite, _ASV_ROUNDS, (listeners,)).ratio(listeners)
+
+    track_ratio.unit = "ratio"  # type: ignore[attr-defined]
+
+    def time_rustest(self, backend: str, shape: str, listeners: str) -> None:
+        """Plan and execute the suite with ``rustest.core``."""
+        run_rustest(self.suite, _LISTENERS[listeners])
+
+
+class Floor:
+    """asv: the floor's time on the same 5,000 async tests."""
+
+    params: ClassVar[list[list[str]]] = [list(BACKENDS), list(SHAPES)]
+    param_names: ClassVar[list[str]] = ["backend", "shape"]
+    timeout = 1800.0
+    number = 1
+    repeat = (1, 5, 120.0)
+    warmup_time = 0.0
+
+    def setup(self, backend: str, shape: str) -> None:
+        """Generate the suite."""
+        self.suite = make_suite(backend, shape, _ASV_TESTS)
+
+    def time_floor(self, backend: str, shape: str) -> None:
+        """Run the suite's test functions the cheapest way its backend allows."""
+        run_floor(self.suite)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
