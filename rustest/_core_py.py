@@ -712,6 +712,7 @@ class _Planner:
         raw_loop_specs: list[tuple[str, int, int, int]] = []
         new_id = [-1] * len(k_def)
         inst_loop_raw = [NO_LOOP] * len(k_def)
+        loop_request: set[int] = set()
         kinds: list[int] = []
         targets: list[int] = []
         loops: list[int] = []
@@ -750,6 +751,8 @@ class _Planner:
                         on = lp if k_async[k] else NO_LOOP
                         plan.inst_loop.append(on)
                         inst_loop_raw[k] = on
+                        if on >= 0 and info is not None and _takes_request(info.closure.args[j]):
+                            loop_request.add(on)
                         kinds.append(_SETUP)
                         targets.append(new_id[k])
                         loops.append(on)
@@ -758,6 +761,8 @@ class _Planner:
                 kinds.append(_CALL)
                 targets.append(p)
                 loops.append(lp if test.is_async else NO_LOOP)
+                if test.is_async and lp >= 0 and info is not None and _takes_request(info.closure.test_args):
+                    loop_request.add(lp)
             for k in sorted(teardown_at[p], key=lambda k: -new_id[k]):
                 kinds.append(_TEARDOWN)
                 targets.append(new_id[k])
@@ -777,7 +782,9 @@ class _Planner:
                 last[lp] = s
                 count[lp] += 1
         for lp, (backend, scope, node, item) in enumerate(raw_loop_specs):
-            inline = count[lp] == last[lp] - first[lp] + 1
+            # A trio run blocks trio.run() on its thread while it is alive, so a trio loop whose
+            # users take `request` (and may add sync finalizers) is hosted on a thread of its own.
+            inline = count[lp] == last[lp] - first[lp] + 1 and not (backend == "trio" and lp in loop_request)
             plan.loops.append(LoopSpec(backend, Scope(scope), node, item, inline, count[lp]))
         step_kind, step_target, step_loop = plan.step_kind, plan.step_target, plan.step_loop
         for s in range(len(kinds)):
@@ -794,6 +801,10 @@ class _Planner:
                 step_target.append(lp)
                 step_loop.append(lp)
         return plan
+
+
+def _takes_request(args: tuple[tuple[str, int], ...]) -> bool:
+    return any(pos == REQUEST for _name, pos in args)
 
 
 def _find(parent: list[int], x: int) -> int:

@@ -645,22 +645,7 @@ def test_a_module_loop_is_closed_before_the_next_module_runs(backend: str) -> No
     assert closed == [True]
 
 
-def test_a_finalizer_of_an_async_fixture_runs_with_no_running_loop(
-    backend: str, request: pytest.FixtureRequest
-) -> None:
-    if backend == "trio":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "sync finalizers registered with request.addfinalizer (by an async fixture or an async "
-                    "test) run on the executor's thread while an inline trio loop's guest run is still "
-                    "alive there, so trio sees a running run and trio.run() in the finalizer raises "
-                    "'Attempted to call run() from inside a run()'; the planner marks the loop inline "
-                    "because it cannot see the finalizer"
-                ),
-            )
-        )
+def test_a_finalizer_of_an_async_fixture_runs_with_no_running_loop(backend: str) -> None:
     suite = Suite(backend)
     kit = suite.kit
     seen: list[tuple[bool, int]] = []
