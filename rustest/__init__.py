@@ -16,9 +16,11 @@ from rustest._approx import approx
 from rustest._fixture_api import fixture
 from rustest._marks import MarkDecorator, mark
 from rustest._outcomes import (
+    Exit,
     Failed,
     Skipped,
     XFailed,
+    exit,
     fail,
     importorskip,
     skip,
@@ -56,6 +58,7 @@ _LAZY = {
 __all__ = [
     "CaptureFixture",
     "ExceptionInfo",
+    "Exit",
     "Failed",
     "FixtureRequest",
     "LogCaptureFixture",
@@ -71,6 +74,7 @@ __all__ = [
     "__version__",
     "approx",
     "deprecated_call",
+    "exit",
     "fail",
     "fixture",
     "importorskip",
