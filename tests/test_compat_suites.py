@@ -429,3 +429,45 @@ def test_register_assert_rewrite_explains_asserts_in_helper_modules(tmp_path: Pa
     )
     run = project.run("--pytest-compat")
     assert "assert 1 == 2" in run.test("test_it")["failures"][0]["message"], run.output
+
+
+def test_asyncio_default_test_loop_scope_gives_unmarked_tests_that_loop(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write("pytest.ini", "[pytest]\nasyncio_default_test_loop_scope = module\n")
+    project.write(
+        "test_shared.py",
+        """
+        import asyncio
+
+        loops = []
+
+        async def test_first():
+            loops.append(asyncio.get_running_loop())
+
+        async def test_second():
+            assert asyncio.get_running_loop() is loops[0]
+        """,
+    )
+    run = project.run("--pytest-compat")
+    assert run.outcomes == {
+        "test_shared.py::test_first": "passed",
+        "test_shared.py::test_second": "passed",
+    }, run.output
+
+
+def test_pytest_mock_types_are_rustest_mocker_fixtures(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_mocking.py",
+        """
+        import os
+        from pytest_mock import MockerFixture
+
+        def test_patch(mocker: MockerFixture):
+            assert isinstance(mocker, MockerFixture)
+            mocker.patch("os.getcwd", return_value="/nowhere")
+            assert os.getcwd() == "/nowhere"
+        """,
+    )
+    run = project.run("--pytest-compat")
+    assert run.outcomes == {"test_mocking.py::test_patch": "passed"}, run.output

@@ -1,7 +1,7 @@
 """Putting the shim modules in ``sys.modules`` for a run, and taking them out again.
 
-While installed, ``pytest``, ``_pytest``, ``pytest_asyncio`` and
-``pytest_trio`` (and their submodules) are rustest's shims: the real
+While installed, ``pytest``, ``_pytest``, ``pytest_asyncio``,
+``pytest_trio`` and ``pytest_mock`` (and their submodules) are rustest's shims: the real
 packages, even when installed, are never imported, and any that were
 already imported (rustest run from inside a pytest session) are set aside
 and put back on ``uninstall``. A meta-path finder serves the submodules;
@@ -20,6 +20,7 @@ from types import ModuleType
 from rustest._compat._missing import MissingPytestModule
 from rustest._compat._plugin_shims import (
     build_pytest_asyncio_module,
+    build_pytest_mock_module,
     build_pytest_trio_module,
     build_trio_mode_module,
 )
@@ -32,7 +33,7 @@ from rustest._compat._pytest_shim import (
 
 __all__ = ["SHIMMED_PACKAGES", "ShimModules"]
 
-SHIMMED_PACKAGES = ("pytest", "_pytest", "pytest_asyncio", "pytest_trio")
+SHIMMED_PACKAGES = ("pytest", "_pytest", "pytest_asyncio", "pytest_trio", "pytest_mock")
 """The top-level names whose modules (and submodules) the shims replace."""
 
 _TOP_LEVEL: dict[str, Callable[[], ModuleType]] = {
@@ -40,6 +41,7 @@ _TOP_LEVEL: dict[str, Callable[[], ModuleType]] = {
     "_pytest": build_private_package,
     "pytest_asyncio": build_pytest_asyncio_module,
     "pytest_trio": build_pytest_trio_module,
+    "pytest_mock": build_pytest_mock_module,
 }
 
 _SUBMODULES: dict[str, Callable[[], ModuleType]] = {

@@ -1,4 +1,4 @@
-"""The ``pytest_asyncio`` and ``pytest_trio`` modules that a suite imports under ``--pytest-compat``.
+"""The plugin modules a suite imports under ``--pytest-compat``: pytest_asyncio, pytest_trio, pytest_mock.
 
 ``pytest_asyncio.fixture`` and ``pytest_trio.trio_fixture`` are rustest
 fixtures pinned to their backend; an explicit ``loop_scope`` is kept, so the
@@ -23,6 +23,7 @@ __all__ = [
     "TRIO_MODE_HOOK_ATTR",
     "asyncio_fixture",
     "build_pytest_asyncio_module",
+    "build_pytest_mock_module",
     "build_pytest_trio_module",
     "build_trio_mode_module",
     "trio_fixture",
@@ -136,6 +137,18 @@ def build_pytest_asyncio_module() -> ModuleType:
         {"fixture": "rustest._compat._plugin_shims:asyncio_fixture"},
         hints={
             "is_async_test": "rustest does not run pytest hooks; every async test runs without a marker",
+        },
+    )
+
+
+def build_pytest_mock_module() -> ModuleType:
+    """Return a fresh ``pytest_mock`` shim module: its classes are those of rustest's ``mocker`` fixtures."""
+    return lazy_module(
+        "pytest_mock",
+        "pytest-mock's API, served by rustest (--pytest-compat); the mocker fixtures are built in.",
+        {
+            "MockerFixture": "rustest._builtins:MockerFixture",
+            "MockFixture": "rustest._builtins:MockerFixture",
         },
     )
 
