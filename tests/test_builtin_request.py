@@ -132,7 +132,9 @@ def test_request_behaves_like_pytest(project_run: ProjectRun, name: str) -> None
 def test_getfixturevalue_of_an_unplanned_fixture_says_how_to_plan_it(project_run: ProjectRun) -> None:
     name = "test_getfixturevalue_of_an_unplanned_fixture"
     assert project_run.outcome(name) == "failed"
-    assert "usefixtures('base')" in project_run.failure_text(name)
+    text = project_run.failure_text(name)
+    assert '@mark.usefixtures("base")' in text
+    assert "def test_getfixturevalue_of_an_unplanned_fixture(base, ...)" in text
 
 
 def test_raiseerror_errors_the_test_with_the_message(project_run: ProjectRun) -> None:
