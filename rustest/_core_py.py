@@ -335,7 +335,10 @@ class _Planner:
         args = tuple(tuple((name, position(r)) for name, r in deps_of[d]) for d in order)
         test_args = tuple((name, position(top[name])) for name in requests)
         roots = [pos[r] for r in top.values() if r >= 0]
-        indirect_defs = {top[name] for name in indirect if top.get(name, -1) >= 0}
+        # An indirect param goes to the nearest definition of its name, whether the test requests
+        # that fixture itself or reaches it through others, as in pytest.
+        nearest = [lookup(name, -1) for name in indirect]
+        indirect_defs = {r for r in nearest if r is not None and r in pos}
         params: list[int] = []
         kinds: list[int] = []
         for j, d in enumerate(order):
