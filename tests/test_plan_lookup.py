@@ -254,3 +254,27 @@ def test_direct_value_shadows_the_fixture_for_the_whole_closure(core: ModuleType
     plan = plan_tests(core, fixtures, [test])
     (user,) = plan.item(0).instances
     assert (item_ids(plan), plan.instance_args(user)) == (["test[5]"], (("x", DIRECT),))
+
+
+def test_indirect_param_reaches_a_fixture_the_test_requests_through_another(core: ModuleType) -> None:
+    fixtures = [
+        FixtureDef("db", node=SESSION, scope=Scope.MODULE, requests=("request",)),
+        FixtureDef("user", node=SESSION, requests=("db",)),
+    ]
+    tests = [
+        TestDef("test[sqlite]", node=MODULE, requests=("user",), indirect={"db": ("sqlite", "sqlite")}),
+        TestDef("test[pg]", node=MODULE, requests=("user",), indirect={"db": ("pg", "pg")}),
+    ]
+    plan = plan_tests(core, fixtures, tests)
+    assert plan.describe() == [
+        "SETUP db#0",
+        "SETUP user#1",
+        "CALL test[sqlite]",
+        "TEARDOWN user#1",
+        "TEARDOWN db#0",
+        "SETUP db#2",
+        "SETUP user#3",
+        "CALL test[pg]",
+        "TEARDOWN user#3",
+        "TEARDOWN db#2",
+    ]
