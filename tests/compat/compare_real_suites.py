@@ -57,6 +57,7 @@ PROJECTS = (
     Project("outcome", "1.3.0.post0", "tests", ("pytest-asyncio",)),
     Project("sniffio", "1.3.1", "sniffio/_tests", ("curio",)),
     Project("iniconfig", "2.3.1", "testing", ()),
+    Project("aiofiles", "25.1.0", "tests", ("pytest-asyncio",)),
     Project("tricycle", "0.4.1", "tricycle/_tests", ("pytest-trio", "trio")),
     Project("attrs", "26.1.0", "tests", ("hypothesis", "pympler", "cloudpickle")),
 )
