@@ -18,6 +18,7 @@ from rustest._compat._plugin_shims import (
 )
 from rustest._compat._pytest_shim import (
     PYTEST_NAMES,
+    build_private_package,
     build_private_submodule,
     build_pytest_module,
 )
@@ -167,3 +168,7 @@ def test_trio_mode_module_hooks_are_marked_as_turning_trio_mode_on() -> None:
 def test_calling_a_trio_mode_hook_names_the_missing_feature() -> None:
     with pytest.raises(MissingPytestFeature, match="pytest_collection_modifyitems"):
         build_trio_mode_module().pytest_collection_modifyitems([])
+
+
+def test_private_package_reports_the_same_api_version() -> None:
+    assert build_private_package().__version__ == build_pytest_module().__version__

@@ -31,6 +31,7 @@ __all__ = [
 PYTEST_API_VERSION = (8, 3, 0)
 """The pytest release whose public API the shim follows; it is what ``pytest.version_tuple`` says."""
 
+_API_VERSION_TEXT = ".".join(map(str, PYTEST_API_VERSION))
 _WARNINGS = "rustest._compat._warning_types"
 
 PYTEST_NAMES: dict[str, str] = {
@@ -157,7 +158,7 @@ def build_pytest_module() -> ModuleType:
         PYTEST_NAMES,
         hints=_HINTS,
         values={
-            "__version__": ".".join(map(str, PYTEST_API_VERSION)),
+            "__version__": _API_VERSION_TEXT,
             "version_tuple": PYTEST_API_VERSION,
         },
     )
@@ -170,6 +171,8 @@ def build_private_package() -> ModuleType:
         "pytest's private package, served by rustest (--pytest-compat) for the names suites import.",
         {},
         hints={"version": "pytest's own version module is not provided"},
+        # Libraries such as hypothesis read it to decide which pytest internals to expect.
+        values={"__version__": _API_VERSION_TEXT},
     )
     package.__path__ = []
     return package
