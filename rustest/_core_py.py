@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from array import array
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from itertools import product
 
@@ -644,7 +644,7 @@ class _Planner:
         r_inst, r_error, k_scope, k_param_kind = self.r_inst, self.r_error, self.k_scope, self.k_param_kind
         n = len(r_inst)
         argkeys: dict[int, dict[int, list[int]]] = {s: {} for s in _HIGH_SCOPES}
-        items_by_key: dict[int, dict[int, list[int]]] = {s: {} for s in _HIGH_SCOPES}
+        items_by_key: dict[int, dict[int, OrderedDict[int, None]]] = {s: {} for s in _HIGH_SCOPES}
         any_keys = False
         for r in range(n):
             if r_error[r] is not None:
@@ -653,7 +653,7 @@ class _Planner:
                 scope = k_scope[k]
                 if scope != _FUNCTION and k_param_kind[k] != _NO_PARAM:
                     argkeys[scope].setdefault(r, []).append(k)
-                    items_by_key[scope].setdefault(k, []).append(r)
+                    items_by_key[scope].setdefault(k, OrderedDict())[r] = None
                     any_keys = True
         if not any_keys:
             return list(range(n))
@@ -828,7 +828,7 @@ def _with_params(test_id: str, suffix: str) -> str:
 def _reorder_at(
     items: list[int],
     argkeys: dict[int, dict[int, list[int]]],
-    items_by_key: dict[int, dict[int, list[int]]],
+    items_by_key: dict[int, dict[int, OrderedDict[int, None]]],
     level: int,
 ) -> list[int]:
     """pytest's ``reorder_items_atscope``: group items sharing a parametrized instance at this scope."""
@@ -855,6 +855,11 @@ def _reorder_at(
             slicing = keys[-1]
             for other in reversed([i for i in users_of[slicing] if i in present]):
                 queue.appendleft(other)
+                # Move the regrouped item to the front of the users of its other params too, so
+                # a later slice keeps together what this one put together (pytest does the same).
+                for other_scope in _HIGH_SCOPES:
+                    for key in argkeys[other_scope].get(other, ()):
+                        items_by_key[other_scope][key].move_to_end(other, last=False)
             break
         if no_key:
             for item in _reorder_at(list(no_key), argkeys, items_by_key, level + 1):
