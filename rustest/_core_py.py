@@ -275,6 +275,7 @@ class _Planner:
         initial.extend(requests)
 
         postorder: list[int] = []
+        preorder: list[int] = []
         state: dict[int, int] = {}
         deps_of: dict[int, tuple[tuple[str, int], ...]] = {}
         stack: list[int] = []
@@ -287,6 +288,7 @@ class _Planner:
                 at = stack.index(d)
                 return messages.cycle([fixtures[x].name for x in stack[at:]] + [fixtures[d].name])
             state[d] = 0
+            preorder.append(d)
             stack.append(d)
             fx = fixtures[d]
             deps: list[tuple[str, int]] = []
@@ -350,6 +352,13 @@ class _Planner:
                 params.append(j)
             else:
                 kinds.append(_NO_PARAM)
+        # Params expand the test in pytest's order, so ids and items read as pytest's do: the
+        # fixtures' own params before indirect ones, wider scopes first, then the order in which the
+        # closure first reaches each fixture (a fixture before its dependencies).
+        rank = {d: i for i, d in enumerate(preorder)}
+        params.sort(
+            key=lambda j: (kinds[j] == _INDIRECT_PARAM, -int(fixtures[order[j]].scope), rank[order[j]])
+        )
         return Closure(tuple(order), args, test_args, tuple(params)), roots, kinds
 
     # -- the whole plan ----------------------------------------------------
@@ -641,17 +650,20 @@ class _Planner:
     # -- pass 4: order -----------------------------------------------------
 
     def _reorder(self) -> list[int]:
-        r_inst, r_error, k_scope, k_param_kind = self.r_inst, self.r_error, self.k_scope, self.k_param_kind
+        r_inst, r_error, k_scope = self.r_inst, self.r_error, self.k_scope
         n = len(r_inst)
         argkeys: dict[int, dict[int, list[int]]] = {s: {} for s in _HIGH_SCOPES}
         items_by_key: dict[int, dict[int, OrderedDict[int, None]]] = {s: {} for s in _HIGH_SCOPES}
         any_keys = False
         for r in range(n):
-            if r_error[r] is not None:
+            info = self.r_info[r]
+            if r_error[r] is not None or info is None:
                 continue
-            for k in r_inst[r]:
+            # An item's params in expansion order: the last one is the one pytest slices by first.
+            for j in info.closure.param_positions:
+                k = r_inst[r][j]
                 scope = k_scope[k]
-                if scope != _FUNCTION and k_param_kind[k] != _NO_PARAM:
+                if scope != _FUNCTION:
                     argkeys[scope].setdefault(r, []).append(k)
                     items_by_key[scope].setdefault(k, OrderedDict())[r] = None
                     any_keys = True
