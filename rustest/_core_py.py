@@ -832,8 +832,12 @@ def _find(parent: list[int], x: int) -> int:
 
 
 def _with_params(test_id: str, suffix: str) -> str:
-    if test_id.endswith("]") and "[" in test_id:
-        return f"{test_id[:-1]}-{suffix}]"
+    # Fixture param ids come first inside the brackets, as pytest writes them (test[p0-1]). Names
+    # hold no "[", so the brackets open at the first one after the file part of the node id.
+    if test_id.endswith("]"):
+        at = test_id.find("[", test_id.find("::") + 1)
+        if at >= 0:
+            return f"{test_id[: at + 1]}{suffix}-{test_id[at + 1 :]}"
     return f"{test_id}[{suffix}]"
 
 
