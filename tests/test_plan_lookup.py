@@ -181,10 +181,27 @@ def test_fixture_param_ids_name_the_items(core: ModuleType) -> None:
     assert item_ids(plan) == ["test[one]", "test[two]"]
 
 
-def test_fixture_params_join_the_tests_own_parametrize_id(core: ModuleType) -> None:
+def test_fixture_param_ids_come_before_the_tests_own_parametrize_ids(core: ModuleType) -> None:
     fixtures = [FixtureDef("p", node=SESSION, params=(1, 2))]
-    plan = plan_tests(core, fixtures, [TestDef("test[x-1]", node=MODULE, requests=("p",), values={"v": 1})])
-    assert item_ids(plan) == ["test[x-1-p0]", "test[x-1-p1]"]
+    test = TestDef("m.py::TestC::test[x-1]", node=CLASS, requests=("p",), values={"v": 1})
+    plan = plan_tests(core, fixtures, [test])
+    assert item_ids(plan) == ["m.py::TestC::test[p0-x-1]", "m.py::TestC::test[p1-x-1]"]
+
+
+def test_brackets_in_a_parametrize_id_do_not_move_the_fixture_param_ids(core: ModuleType) -> None:
+    fixtures = [FixtureDef("p", node=SESSION, params=(1,))]
+    test = TestDef("m.py::test[a[0]]", node=MODULE, requests=("p",), values={"v": 1})
+    plan = plan_tests(core, fixtures, [test])
+    assert item_ids(plan) == ["m.py::test[p0-a[0]]"]
+
+
+def test_params_of_a_fixture_come_before_those_of_its_dependencies(core: ModuleType) -> None:
+    fixtures = [
+        FixtureDef("b", node=SESSION, params=("x", "y"), ids=("x", "y")),
+        FixtureDef("a", node=SESSION, params=(1, 2), ids=("1", "2"), requests=("b",)),
+    ]
+    plan = plan_tests(core, fixtures, [TestDef("test", node=MODULE, requests=("a",))])
+    assert item_ids(plan) == ["test[1-x]", "test[1-y]", "test[2-x]", "test[2-y]"]
 
 
 def test_several_parametrized_fixtures_expand_to_their_product_widest_first(core: ModuleType) -> None:
