@@ -114,8 +114,8 @@ def python_blocks(text: str) -> list[CodeBlock]:
 
     Fences follow CommonMark: three or more backticks or tildes, closed by at
     least as many of the same character; an unclosed fence runs to the end.
-    Blocks nested in another fence (a ````` ````markdown ````` sample) are
-    text, not blocks. The indentation of an indented fence (in a list item)
+    A block shown inside a longer fence (a Markdown sample in a four-backtick
+    fence) is text, not a block. The indentation of an indented fence (in a list item)
     is removed from its lines. Raises ``MarkdownError`` for an unknown
     ``rustest:`` directive.
     """
