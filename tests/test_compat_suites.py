@@ -471,3 +471,30 @@ def test_pytest_mock_types_are_rustest_mocker_fixtures(tmp_path: Path) -> None:
     )
     run = project.run("--pytest-compat")
     assert run.outcomes == {"test_mocking.py::test_patch": "passed"}, run.output
+
+
+def test_fixture_loop_scope_wider_than_its_scope_is_honoured(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_wide.py",
+        """
+        import asyncio
+        import pytest_asyncio
+
+        loops = []
+
+        @pytest_asyncio.fixture(loop_scope="module")
+        async def per_test():
+            return asyncio.get_running_loop()
+
+        async def test_first(per_test):
+            loops.append(per_test)
+
+        async def test_second(per_test):
+            assert per_test is loops[0]
+        """,
+    )
+    run = project.run("--pytest-compat")
+    assert run.outcomes == {"test_wide.py::test_first": "passed", "test_wide.py::test_second": "passed"}, (
+        run.output
+    )
