@@ -5,7 +5,8 @@ For every shape of ``benchmarks.e2e_suites`` it writes the suites into a
 temporary directory, then runs the floor script, rustest and pytest each in
 a subprocess of this interpreter, ``--repeat`` times (3 by default), and
 keeps the fastest wall time and the smallest peak resident set of each, read
-with ``os.wait4``. Every run must report exactly N passed tests, or the
+with ``os.wait4``, so the first run fills the bytecode and assertion-rewrite
+caches the next ones use. Every run must report exactly N passed tests, or the
 benchmark stops: the three never measure different work.
 
 It prints one row per shape: the three times, rustest/floor (the target is
@@ -92,12 +93,21 @@ def pytest_available(suite: Suite) -> bool:
     return all(importlib.util.find_spec(name) is not None for name in needed)
 
 
-def _environment(extra: dict[str, str]) -> dict[str, str]:
+def _environment(suite: Suite, extra: dict[str, str]) -> dict[str, str]:
+    """Return the environment of every measured process of *suite*.
+
+    Bytecode caching is switched on even where ``PYTHONDONTWRITEBYTECODE``
+    is set, as it is for a person running their tests twice: without it
+    every run would measure compiling and assertion rewriting. The caches
+    go under the suite's directory, so nothing is written into the checkout.
+    """
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("RUSTEST_", "PYTEST_")) and key not in ("NO_COLOR", "FORCE_COLOR")
+        if not key.startswith(("RUSTEST_", "PYTEST_"))
+        and key not in ("NO_COLOR", "FORCE_COLOR", "PYTHONDONTWRITEBYTECODE")
     }
+    environment["PYTHONPYCACHEPREFIX"] = str(suite.floor_script.parent / ".pycache")
     environment.update(extra)
     return environment
 
@@ -133,13 +143,13 @@ def _best_of(
 def measure_floor(suite: Suite, repeat: int) -> Measurement:
     """Time the floor script of *suite*."""
     command = [sys.executable, str(suite.floor_script)]
-    return _best_of(command, suite.floor_script.parent, _environment({}), suite.n_tests, repeat)
+    return _best_of(command, suite.floor_script.parent, _environment(suite, {}), suite.n_tests, repeat)
 
 
 def measure_rustest(suite: Suite, repeat: int) -> Measurement:
     """Time ``python -m rustest -q`` on the rustest variant of *suite*."""
     command = [sys.executable, "-m", "rustest", "-q"]
-    return _best_of(command, suite.rustest_dir, _environment({}), suite.n_tests, repeat)
+    return _best_of(command, suite.rustest_dir, _environment(suite, {}), suite.n_tests, repeat)
 
 
 def measure_pytest(suite: Suite, repeat: int) -> Measurement | None:
@@ -149,7 +159,7 @@ def measure_pytest(suite: Suite, repeat: int) -> Measurement | None:
     command = [sys.executable, "-m", "pytest", "-q"]
     if suite.is_async:
         command += ["-p", "pytest_asyncio.plugin"]
-    return _best_of(command, suite.pytest_dir, _environment(_PYTEST_ENV), suite.n_tests, repeat)
+    return _best_of(command, suite.pytest_dir, _environment(suite, _PYTEST_ENV), suite.n_tests, repeat)
 
 
 def measure_shape(suite: Suite, repeat: int = 3, *, with_pytest: bool = True) -> ShapeResult:

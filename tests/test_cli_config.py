@@ -261,11 +261,6 @@ def test_compat(value, n):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--pytest-compat is parsed but does nothing: 'import pytest' still imports pytest, whose "
-    "fixtures rustest does not see, so the test errors with 'fixture value not found'",
-)
 def test_pytest_compat_makes_import_pytest_resolve_to_rustest(tmp_path: Path) -> None:
     project = Project(tmp_path)
     project.write("test_compat.py", COMPAT_SUITE)
