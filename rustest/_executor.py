@@ -50,6 +50,10 @@ _READY = 1
 _FAILED = 2
 
 _FAILING = (Outcome.FAILED, Outcome.ERROR)
+# Enum members bound once: looking a member up on its class costs as much as
+# a function call, and the per-test path would do it several times.
+_PASSED = Outcome.PASSED
+_CALL_PHASE = Phase.CALL
 _FIXTURE_OWNER = " (fixture '"
 
 
@@ -152,10 +156,8 @@ class _Run:
             self.finish()
         plan = self.plan
         self.cur = item
-        nodeid = plan.item_ids[item]
-        test = plan.tests[plan.item_test[item]]
         self.cur_outcome = None
-        self.cur_when = Phase.CALL
+        self.cur_when = _CALL_PHASE
         self.cur_reason = ""
         self.cur_failures = []
         self.cur_warnings = []
@@ -164,7 +166,8 @@ class _Run:
         self.cur_node = None
         self.cur_test_finalizers = []
         self.cur_not_run = bool(self.stopping)
-        self.emit(TestStarted(nodeid, test.location))
+        if self.listeners:
+            self.emit(TestStarted(plan.item_ids[item], plan.tests[plan.item_test[item]].location))
         if self.stopping:
             self.cur_outcome = Outcome.SKIPPED
             self.cur_reason = f"not run: {self.stopping}"
@@ -178,10 +181,10 @@ class _Run:
         duration = time.perf_counter() - self.cur_started
         stdout, stderr = self.capture.stop()
         test = plan.tests[plan.item_test[item]]
-        outcome = self.cur_outcome or Outcome.PASSED
+        outcome = self.cur_outcome or _PASSED
         when = self.cur_when
-        teardown_errors = [f for f in self.cur_failures if f.phase is Phase.TEARDOWN]
-        if teardown_errors and outcome not in _FAILING:
+        failures = self.cur_failures
+        if failures and outcome not in _FAILING and any(f.phase is Phase.TEARDOWN for f in failures):
             outcome, when = Outcome.ERROR, Phase.TEARDOWN
         report = TestReport(
             nodeid=plan.item_ids[item],
@@ -189,7 +192,7 @@ class _Run:
             when=when,
             duration=duration,
             location=test.location,
-            failures=tuple(self.cur_failures),
+            failures=tuple(failures),
             reason=self.cur_reason,
             stdout=stdout,
             stderr=stderr,
@@ -199,7 +202,8 @@ class _Run:
         self.reports.append(report)
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         self.cur = -1
-        self.emit(TestFinished(report))
+        if self.listeners:
+            self.emit(TestFinished(report))
         if outcome in _FAILING:
             self.failures_seen += 1
             if self.maxfail and self.failures_seen >= self.maxfail and not self.stopping:
@@ -436,9 +440,10 @@ class _Run:
             self.set_outcome(Outcome.XFAILED, Phase.SETUP, f"[NOTRUN] {xfail.reason}".rstrip())
             return
         setup_failure = self.cur_setup_failure
-        if setup_failure is None:
+        start, end = plan.item_start[item], plan.item_start[item + 1]
+        if setup_failure is None and start != end:
             state = self.state
-            for k in plan.item_instances[plan.item_start[item] : plan.item_start[item + 1]]:
+            for k in plan.item_instances[start:end]:
                 if state[k] != _READY:
                     setup_failure = self.inst_failure.get(k) or failure_from(
                         RuntimeError(f"fixture '{plan.fixtures[plan.inst_fixture[k]].name}' was not set up"),
@@ -456,7 +461,7 @@ class _Run:
                 raise RuntimeError(f"test {plan.item_ids[item]} has no function to call")
             call_args: tuple[object, ...] = (self.test_self(),) if test.cls is not None else ()
             if test.is_async:
-                self.run_async(loop, func(*call_args, **kwargs), self.owner(None))
+                self.run_async(loop, func(*call_args, **kwargs), plan.item_ids[item])
             else:
                 func(*call_args, **kwargs)
         except KeyboardInterrupt:
