@@ -25,6 +25,24 @@ class OutputCapture:
         """Release what the capture holds; called once after the run."""
 
 
+class _NoInput(io.TextIOBase):
+    """``sys.stdin`` while output is captured: reading raises, as with pytest, instead of hanging."""
+
+    def read(self, size: int | None = -1) -> str:
+        raise OSError("rustest: reading from stdin while output is captured! Consider using `-s`.")
+
+    readline = read  # type: ignore[assignment]
+
+    def readable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("redirected stdin is pseudofile, has no fileno()")
+
+
 class NoCapture(OutputCapture):
     """Capture nothing (``-s`` / ``--capture=no``): output goes straight to the terminal."""
 
@@ -62,24 +80,25 @@ class SysCapture(OutputCapture):
     """Replace ``sys.stdout`` and ``sys.stderr`` while a test id runs (``--capture=sys``)."""
 
     def __init__(self) -> None:
-        self._saved: tuple[TextIO, TextIO] | None = None
+        self._saved: tuple[TextIO, TextIO, TextIO] | None = None
         self._out: _Tee | None = None
         self._err: _Tee | None = None
 
     def start(self) -> None:
         """Begin capturing (replacing the streams only once for consecutive tests)."""
         if self._saved is None:
-            self._saved = (sys.stdout, sys.stderr)
+            self._saved = (sys.stdout, sys.stderr, sys.stdin)
             self._out = _Tee(sys.stdout)
             self._err = _Tee(sys.stderr)
             sys.stdout = self._out
             sys.stderr = self._err
+            sys.stdin = _NoInput()
 
     def stop(self) -> tuple[str, str]:
         """Restore the streams and return what was written."""
         if self._saved is None or self._out is None or self._err is None:
             return "", ""
-        sys.stdout, sys.stderr = self._saved
+        sys.stdout, sys.stderr, sys.stdin = self._saved
         self._saved = None
         return self._out.take(), self._err.take()
 
@@ -126,7 +145,7 @@ class FdCapture(OutputCapture):
     def __init__(self) -> None:
         self._out = _FdRedirect(1)
         self._err = _FdRedirect(2)
-        self._saved: tuple[TextIO, TextIO] | None = None
+        self._saved: tuple[TextIO, TextIO, TextIO] | None = None
 
     def start(self) -> None:
         """Redirect fds 1 and 2 for the next test id."""
@@ -134,9 +153,10 @@ class FdCapture(OutputCapture):
             return
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
-        self._saved = (sys.stdout, sys.stderr)
+        self._saved = (sys.stdout, sys.stderr, sys.stdin)
         self._out.start()
         self._err.start()
+        sys.stdin = _NoInput()
         sys.stdout = _fd_stream(1)
         sys.stderr = _fd_stream(2)
 
@@ -146,7 +166,7 @@ class FdCapture(OutputCapture):
             return "", ""
         sys.stdout.flush()
         sys.stderr.flush()
-        sys.stdout, sys.stderr = self._saved
+        sys.stdout, sys.stderr, sys.stdin = self._saved
         self._saved = None
         return self._out.stop(), self._err.stop()
 
