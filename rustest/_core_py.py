@@ -528,8 +528,12 @@ class _Planner:
                     for k in r_inst[r]:
                         fx = fixtures[k_def[k]]
                         if k_async[k] and fx.loop_scope is not None and int(fx.loop_scope) < need:
+                            # Show the path to what needs the wide loop; without such a fixture
+                            # (the test's own loop scope or sharing widened it), the path to fx.
+                            cause = self._widening_fixture(r, need)
+                            shown = k_def[cause] if cause >= 0 else k_def[k]
                             error = messages.loop_scope_fixture_conflict(
-                                fx, Scope(need), self._path_to(r_info[r], r_test[r], k_def[k])
+                                fx, Scope(need), self._path_to(r_info[r], r_test[r], shown)
                             )
                             break
                 if error is not None:
@@ -550,6 +554,16 @@ class _Planner:
                 else:
                     keys.append((test.backend, need, self._scope_node(test.node, need), -1))
             return keys
+
+    def _widening_fixture(self, r: int, need: int) -> int:
+        """Return the first async instance of item *r* whose scope or loop scope reaches *need*, or -1."""
+        fixtures, k_def, k_scope = self.fixtures, self.k_def, self.k_scope
+        for k in self.r_inst[r]:
+            if self.k_async[k]:
+                loop_scope = fixtures[k_def[k]].loop_scope
+                if k_scope[k] >= need or (loop_scope is not None and int(loop_scope) >= need):
+                    return k
+        return -1
 
     @staticmethod
     def _own_need(r: int, r_inst: list[list[int]], k_scope: list[int], k_async: list[bool]) -> int:
