@@ -399,3 +399,9 @@ def test_sync_fixture_without_async_dependencies_is_shared_across_backends(core:
     tests = [async_test("on_asyncio", "config"), async_test("on_trio", "config", backend="trio")]
     plan = plan_tests(core, fixtures, tests)
     assert plan.item(0).instances == plan.item(1).instances
+
+
+def test_fixture_loop_scope_error_shows_what_needs_the_wider_loop(core: ModuleType) -> None:
+    fixtures = [async_fixture("f", loop_scope=Scope.FUNCTION), async_fixture("s", Scope.SESSION)]
+    error = plan_tests(core, fixtures, [async_test("t", "f", "s")]).item(0).error
+    assert "\n  required by: t -> s (session, async)\n" in str(error)
