@@ -167,7 +167,9 @@ def _run(
     extra_listeners: Sequence[Listener],
     compat: CompatSession | None,
 ) -> RunReport:
-    collection = collect(options.paths, config, builtin_fixtures=builtin_fixtures())
+    collection = collect(
+        options.paths, config, builtin_fixtures=builtin_fixtures(), codeblocks=options.codeblocks
+    )
     if compat is not None:
         collection = compat.adapt(collection)
     tests: list[TestDef] = list(collection.tests)

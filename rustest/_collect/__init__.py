@@ -19,7 +19,11 @@ __all__ = ["Collection", "CollectionError", "UsageError", "collect"]
 
 
 def collect(
-    args: Sequence[str], config: Config, *, builtin_fixtures: Sequence[FixtureDef] = ()
+    args: Sequence[str],
+    config: Config,
+    *,
+    builtin_fixtures: Sequence[FixtureDef] = (),
+    codeblocks: bool = True,
 ) -> Collection:
     """Collect the tests that *args* name, relative to the current directory.
 
@@ -28,9 +32,10 @@ def collect(
     parametrization). With no *args*: ``config.testpaths`` when run from the
     rootdir, else the current directory. Node ids are relative to
     ``config.rootdir``. *builtin_fixtures* are put first in the fixture list.
+    *codeblocks* false (``--no-codeblocks``) leaves Markdown files alone.
 
     Raises ``UsageError`` for a path that does not exist or a node id that
     names no test. Import errors and malformed tests are not raised: they
     are the ``errors`` of the result.
     """
-    return Session(config, builtin_fixtures).collect(args)
+    return Session(config, builtin_fixtures, codeblocks=codeblocks).collect(args)
