@@ -14,11 +14,7 @@ from typing import Any
 
 import pytest
 import trio
-
-import rustest._backends as backends
-from rustest._backends import AsyncioBackend, LeakedTask, LoopRunner, TrioBackend, get_backend
-from rustest._scope import Scope
-from tests.backends_helpers import (
+from backends_helpers import (
     ASYNCIO,
     TRIO,
     Flavor,
@@ -30,6 +26,10 @@ from tests.backends_helpers import (
     start_in,
     step,
 )
+
+import rustest._backends as backends
+from rustest._backends import AsyncioBackend, LeakedTask, LoopRunner, TrioBackend, get_backend
+from rustest._scope import Scope
 
 _REQUEST: contextvars.ContextVar[str] = contextvars.ContextVar("request")
 

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from tests.cli_helpers import Project
+from cli_helpers import Project
 
 A1 = "tests/test_a.py::test_a1"
 A2 = "tests/test_a.py::test_a2"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_helpers import Project
 
 from rustest import __version__
-from tests.cli_helpers import Project
 
 PASSING = "def test_ok():\n    pass\n"
 FAILING = "def test_bad():\n    assert False\n"

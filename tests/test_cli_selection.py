@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tests.cli_helpers import Project
+from cli_helpers import Project
 
 ALPHA = "tests/test_alpha.py"
 BETA = "tests/sub/test_beta.py"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from tests.cli_helpers import CliRun, Project
+from cli_helpers import CliRun, Project
 
 REPORT_SUITE = """
 import time
