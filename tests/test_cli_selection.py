@@ -123,6 +123,11 @@ def test_k_matches_the_names_of_the_enclosing_class_and_directory(project: Proje
     assert list(run.outcomes) == [FITS_SMALL, FITS_LARGE, EMPTY, BETA_ONE, BETA_TWO]
 
 
+def test_k_matches_mark_names(project: Project) -> None:
+    run = project.run("-k", "SLOW")
+    assert list(run.outcomes) == [DOWNLOAD, UPLOAD]
+
+
 def test_k_matches_parameter_ids_and_counts_the_rest_as_deselected(project: Project) -> None:
     run = project.run("-k", "large")
     assert list(run.outcomes) == [FITS_LARGE]

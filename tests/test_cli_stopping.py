@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cli_helpers import CliRun, Project
 
@@ -164,3 +166,42 @@ def test_keyboard_interrupt_leaves_every_collected_test_with_one_outcome(interru
     assert len(interrupted.tests) == len(interrupted.outcomes) == 3
     assert interrupted.report is not None
     assert interrupted.report["summary"]["total"] == 3
+
+
+ASYNC_INTERRUPT_SUITE = """
+import asyncio
+import os
+from rustest import fixture
+
+def note(text):
+    with open(os.environ["NOTES"], "a") as stream:
+        stream.write(text + "\\n")
+
+@fixture
+async def resource():
+    task = asyncio.current_task()
+    yield
+    note(f"async teardown in the setup task: {asyncio.current_task() is task}")
+
+async def test_interrupt(resource):
+    raise KeyboardInterrupt
+"""
+
+
+def test_keyboard_interrupt_in_an_async_test_tears_its_fixture_down_in_the_setup_task(
+    tmp_path: Path,
+) -> None:
+    project = Project(tmp_path)
+    project.write("test_async_interrupt.py", ASYNC_INTERRUPT_SUITE)
+    run = project.run()
+    assert run.exit_code == 2, run.output
+    assert run.notes == ["async teardown in the setup task: True"]
+
+
+def test_keyboard_interrupt_while_collecting_exits_2_and_says_interrupted(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write("test_a.py", "def test_a():\n    pass\n")
+    project.write("test_b.py", "raise KeyboardInterrupt\n")
+    run = project.run()
+    assert run.exit_code == 2
+    assert "Interrupted: KeyboardInterrupt" in run.stderr
