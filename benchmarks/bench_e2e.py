@@ -43,7 +43,11 @@ __all__ = [
     "EndToEndAgainstPytest",
     "Measurement",
     "ShapeResult",
+    "format_row",
     "main",
+    "measure_floor",
+    "measure_pytest",
+    "measure_rustest",
     "measure_shape",
     "pytest_available",
 ]
