@@ -67,7 +67,7 @@ class PlannerInput:
     tests: tuple[TestDef, ...]
 
 
-_DEFINITION_COUNTS = st.sampled_from((1, 2, 1, 1, 0))
+_DEFINITION_COUNTS = st.sampled_from((1, 2, 1, 1, 0, 3))
 _UNDER_PACKAGE = st.sampled_from((Scope.MODULE, Scope.PACKAGE))
 
 
@@ -87,8 +87,9 @@ def node_trees(draw: st.DrawFn) -> tuple[Node, ...]:
 def defined_fixtures(draw: st.DrawFn, name_index: int, node_count: int) -> FixtureDef:
     """Draw a fixture named ``FIXTURE_NAMES[name_index]``, visible at a random node or built in."""
     name = FIXTURE_NAMES[name_index]
-    param_count = draw(st.integers(0, 3)) if draw(_ONE_IN_3) else 0
-    params = tuple(range(param_count)) if param_count else None
+    param_count = draw(st.integers(1, 3)) if draw(_ONE_IN_3) else 0
+    # An empty params list is legal: its tests are reported as skipped.
+    params = tuple(range(param_count)) if param_count else (() if draw(_ONE_IN_10) else None)
     is_async = draw(_BOOLEANS)
     requests = draw(_ANY_REQUESTS if draw(_ONE_IN_10) else _LATER_REQUESTS[name_index])
     if draw(_ONE_IN_10) and name not in requests:
@@ -112,7 +113,9 @@ def defined_fixtures(draw: st.DrawFn, name_index: int, node_count: int) -> Fixtu
 def defined_tests(draw: st.DrawFn, index: int, holders: Sequence[int]) -> TestDef:
     """Draw test number *index*, held by one of the module or class nodes *holders*."""
     requests = tuple(draw(_ANY_REQUESTS if draw(_ONE_IN_10) else _TEST_REQUESTS))
-    indirect = requests[:1] if requests and requests[0] != "request" and draw(_ONE_IN_5) else ()
+    # An indirect param may name a fixture the test requests, one it reaches only through others,
+    # or one outside its closure.
+    indirect = (draw(st.sampled_from(FIXTURE_NAMES)),) if draw(_ONE_IN_5) else ()
     direct = draw(st.sampled_from(FIXTURE_NAMES)) if draw(_ONE_IN_5) else None
     explicit = draw(_SCOPES) if draw(_ONE_IN_3) else None
     return TestDef(

@@ -107,6 +107,13 @@ def test_every_item_is_called_or_reported_exactly_once(core: ModuleType, case: P
 
 @EXAMPLES
 @given(case=planner_inputs())
+def test_item_ids_are_unique(core: ModuleType, case: PlannerInput) -> None:
+    plan = plan_of(core, case)
+    assert len(set(plan.item_ids)) == plan.item_count
+
+
+@EXAMPLES
+@given(case=planner_inputs())
 def test_every_test_yields_at_least_one_item(core: ModuleType, case: PlannerInput) -> None:
     plan = plan_of(core, case)
     assert set(plan.item_test) == set(range(len(case.tests)))
