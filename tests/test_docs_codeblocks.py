@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_helpers import Project
+from test_collect_sandbox import isolated_imports
 
 from rustest._collect._markdown import CodeBlock, python_blocks
 from rustest._collect._session import Session
 from rustest._config import Config, UsageError
-from tests.cli_helpers import Project
-from tests.test_collect_sandbox import isolated_imports
 
 FENCE = "```"
 

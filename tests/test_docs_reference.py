@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import REPO_ROOT
 
 from rustest._cli._main import ExitCode
 from rustest._config import _RUSTEST_KEYS
 from rustest._docgen import BEGIN_MARKER, END_MARKER, main, render_cli_reference, update_reference
-from tests.cli_helpers import REPO_ROOT
 
 DOCS = REPO_ROOT / "docs"
 

@@ -6,8 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from tests.cli_helpers import REPO_ROOT, CliRun, Project
+from cli_helpers import REPO_ROOT, CliRun, Project
 
 
 @pytest.fixture

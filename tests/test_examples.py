@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.cli_helpers import REPO_ROOT, CliRun, Project
+from cli_helpers import REPO_ROOT, CliRun, Project
 
 EXAMPLES = REPO_ROOT / "examples"
 
