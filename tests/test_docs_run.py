@@ -38,11 +38,6 @@ def test_the_docs_hold_tests_from_every_page(docs_project: Project) -> None:
     assert pages == shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README.md's first python block uses an undefined Database: it needs <!--rustest: skip--> "
-    "on the line before its fence",
-)
 def test_the_readme_and_the_docs_pass_together(docs_project: Project) -> None:
     run = docs_project.run("docs/", "README.md")
     assert run.exit_code == 0, failures(run)
