@@ -1,0 +1,1854 @@
+"""The compiled planner: the twin of ``rustest/_core_py.py``, with the same results.
+
+``plan()`` runs the same five passes as the pure-Python core (closures,
+instances, loops, order, steps) and builds an equal ``Plan``. What differs is
+how the work is done:
+
+- each node memoises what its fixture names mean and the setup order of each
+  fixture's subtree, so a new closure is a merge of known subtrees; a closure
+  that meets an error is walked again exactly as the Python twin walks it, so
+  the error is the same one;
+- raw items and raw instances are columns of C ints (``_IntVec``), and each
+  closure's per-position facts one malloc'd block (``_ClosureInfo``);
+- every closure remembers, per scope context, the scoped instances it
+  resolved to, so a typical item copies a prefix of ints instead of hashing
+  one key tuple per fixture;
+- union-find, pytest's reordering, teardown bucketing and step emission are C
+  loops, writing straight into the ``array.array`` columns of the plan.
+
+Error messages come from ``rustest._plan_messages``, as in the Python twin.
+"""
+
+cimport cython
+from cpython.array cimport array, clone
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy
+
+import gc
+from collections import deque
+
+from rustest import _plan_messages as messages
+from rustest._definitions import BUILTIN, SESSION_NODE
+from rustest._errors import DefinitionError, PlanError
+from rustest._plan import DIRECT, NO_LOOP, REQUEST, Closure, LoopSpec, Plan, StepKind
+from rustest._scope import Scope
+
+__all__ = ["IMPLEMENTATION", "plan"]
+
+IMPLEMENTATION = "cython"
+"""Which core this is: ``"cython"`` here, ``"python"`` in the pure-Python twin."""
+
+# C copies of the shared constants, read from their Python definitions so they cannot drift.
+cdef int _FUNCTION = Scope.FUNCTION
+cdef int _CLASS = Scope.CLASS
+cdef int _MODULE = Scope.MODULE
+cdef int _PACKAGE = Scope.PACKAGE
+cdef int _SESSION = Scope.SESSION
+cdef int _N_SCOPES = len(Scope)
+cdef tuple _SCOPES = tuple(Scope)
+cdef int _REQUEST = REQUEST
+cdef int _DIRECT = DIRECT
+cdef int _NO_LOOP = NO_LOOP
+cdef int _BUILTIN = BUILTIN
+cdef signed char _OPEN = StepKind.OPEN_LOOP
+cdef signed char _SETUP = StepKind.SETUP
+cdef signed char _CALL = StepKind.CALL
+cdef signed char _TEARDOWN = StepKind.TEARDOWN
+cdef signed char _CLOSE = StepKind.CLOSE_LOOP
+cdef signed char _PLAN_ERROR = StepKind.PLAN_ERROR
+
+# How a closure position takes params.
+cdef enum:
+    _NO_PARAM = 0
+    _OWN_PARAM = 1
+    _INDIRECT_PARAM = 2
+
+# Bits of _ClosureInfo.flags.
+cdef enum:
+    _IS_ASYNC = 1
+    _BACKEND_DEP = 2
+    _HAS_DIRECT = 4
+    _TAKES_REQUEST = 8
+
+# Loop key of a raw item: no loop, or a function loop of its own; shared keys are >= 0.
+cdef enum:
+    _KEY_NONE = -1
+    _KEY_OWN = -2
+
+# The scopes pytest's reordering groups by, widest first.
+cdef int _LEVELS = 4
+cdef int[4] _HIGH_SCOPES = [Scope.SESSION, Scope.PACKAGE, Scope.MODULE, Scope.CLASS]
+
+cdef array _INT_ARRAY = array("i")
+cdef array _BYTE_ARRAY = array("b")
+cdef frozenset _NOTHING = frozenset()
+# Markers of the subtree memo: not computed yet, and being computed (met again: a cycle).
+cdef object _MISSING = object()
+cdef object _BUSY = object()
+
+
+def plan(nodes, fixtures, tests, *, request_name="request"):
+    """Plan *tests* over *fixtures* within the scope tree *nodes*.
+
+    ``nodes[0]`` must be the session root and every node's parent must come
+    before it. Malformed input raises ``DefinitionError``; problems of single
+    tests (unknown fixture, cycle, scope or loop-scope conflicts) become
+    per-test errors in ``Plan.errors`` and never stop the plan.
+    """
+    # Planning builds a large acyclic object graph. While it grows, CPython's cycle collector
+    # would traverse the whole heap again and again for nothing; pausing it saves a third of the
+    # time on large suites.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _Planner(nodes, fixtures, tests, request_name).run()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@cython.final
+cdef class _IntVec:
+    """A growable buffer of C ints, freed with its owner."""
+
+    cdef int* data
+    cdef Py_ssize_t size
+    cdef Py_ssize_t capacity
+
+    def __dealloc__(self):
+        free(self.data)
+
+    cdef int reserve(self, Py_ssize_t need) except -1:
+        """Make room for *need* ints; the buffer is never NULL afterwards."""
+        cdef Py_ssize_t capacity
+        cdef int* grown
+        if need <= self.capacity and self.data != NULL:
+            return 0
+        capacity = max(need, 2 * self.capacity, 16)
+        grown = <int*>realloc(self.data, capacity * sizeof(int))
+        if grown == NULL:
+            raise MemoryError()
+        self.data = grown
+        self.capacity = capacity
+        return 0
+
+    cdef inline int push(self, int value) except -1:
+        if self.size == self.capacity:
+            self.reserve(self.size + 1)
+        self.data[self.size] = value
+        self.size += 1
+        return 0
+
+    cdef int fill(self, Py_ssize_t n, int value) except -1:
+        """Make the buffer *n* ints long, every one *value*."""
+        cdef Py_ssize_t i
+        self.reserve(n)
+        for i in range(n):
+            self.data[i] = value
+        self.size = n
+        return 0
+
+    cdef int copy_from(self, _IntVec other) except -1:
+        """Make the buffer an exact copy of *other*."""
+        self.reserve(other.size)
+        if other.size:
+            memcpy(self.data, other.data, other.size * sizeof(int))
+        self.size = other.size
+        return 0
+
+    cdef array to_array(self):
+        """Return a copy as an ``array("i")``."""
+        cdef array out = clone(_INT_ARRAY, self.size, False)
+        if self.size:
+            memcpy(out.data.as_ints, self.data, self.size * sizeof(int))
+        return out
+
+
+cdef _IntVec _filled(Py_ssize_t n, int value):
+    cdef _IntVec vec = _IntVec()
+    vec.fill(n, value)
+    return vec
+
+
+cdef _IntVec _counting(Py_ssize_t n):
+    """Return ``[0, 1, ..., n - 1]``."""
+    cdef _IntVec vec = _IntVec()
+    cdef Py_ssize_t i
+    vec.fill(n, 0)
+    for i in range(n):
+        vec.data[i] = <int>i
+    return vec
+
+
+@cython.final
+cdef class _ClosureInfo:
+    """A resolved closure plus the per-position facts the later passes read as C ints.
+
+    Positions are in setup order, widest scope first, so the scoped positions
+    are the prefix ``[0, n_scoped)``. Position *j* has its arguments at
+    ``arg_pos[arg_start[j]:arg_start[j + 1]]`` (``REQUEST``/``DIRECT``
+    included). ``param_pos`` lists the parametrized positions in expansion
+    order, ``own_pos`` those with params of their own (position *j* is slot
+    ``own_slot[j]`` of them, or -1). The columns share one malloc'd block.
+    """
+
+    cdef object closure
+    cdef int index
+    cdef int n
+    cdef int n_scoped
+    cdef int n_params
+    cdef int n_own
+    cdef list roots
+    cdef int* block
+    cdef int* defs
+    cdef int* scopes
+    cdef int* flags
+    cdef int* kinds
+    cdef int* own_slot
+    cdef int* arg_start
+    cdef int* arg_pos
+    cdef int* param_pos
+    cdef int* own_pos
+    cdef int* own_size
+    cdef list own_ids
+    cdef list pinned
+    cdef list indirect_scoped
+    cdef bint direct_scoped
+    cdef bint test_takes_request
+    cdef dict prefix_at
+
+    def __dealloc__(self):
+        free(self.block)
+
+    cdef int allocate(self, int n, int n_args, int n_params) except -1:
+        self.block = <int*>malloc((6 * n + 1 + n_args + 3 * n_params + 1) * sizeof(int))
+        if self.block == NULL:
+            raise MemoryError()
+        self.n = n
+        self.n_params = n_params
+        self.defs = self.block
+        self.scopes = self.defs + n
+        self.flags = self.scopes + n
+        self.kinds = self.flags + n
+        self.own_slot = self.kinds + n
+        self.arg_start = self.own_slot + n
+        self.arg_pos = self.arg_start + n + 1
+        self.param_pos = self.arg_pos + n_args
+        self.own_pos = self.param_pos + n_params
+        self.own_size = self.own_pos + n_params
+        return 0
+
+    cdef int mismatch(self, backend):
+        """Return the first position pinned to a backend other than *backend*, or -1."""
+        if self.pinned is not None:
+            for j, pinned_to in self.pinned:
+                if pinned_to != backend:
+                    return j
+        return -1
+
+
+@cython.final
+cdef class _Walk:
+    """The depth-first walk of the Python twin, kept exact so errors are found in the same order."""
+
+    cdef _Planner planner
+    cdef int node
+    cdef frozenset shadow
+    cdef list postorder
+    cdef dict state
+    cdef dict deps_of
+    cdef list stack
+
+    def __cinit__(self, _Planner planner, int node, frozenset shadow):
+        self.planner = planner
+        self.node = node
+        self.shadow = shadow
+        self.postorder = []
+        self.state = {}
+        self.deps_of = {}
+        self.stack = []
+
+    cdef object visit(self, int d):
+        """Visit *d* and what it requests; return the first ``PlanError`` met, else ``None``."""
+        cdef tuple fixtures = self.planner.fixtures
+        cdef list deps
+        cdef Py_ssize_t at
+        cdef int r
+        st = self.state.get(d)
+        if st == 1:
+            return None
+        if st == 0:
+            at = self.stack.index(d)
+            return messages.cycle([fixtures[x].name for x in self.stack[at:]] + [fixtures[d].name])
+        self.state[d] = 0
+        self.stack.append(d)
+        fx = fixtures[d]
+        deps = []
+        for name in fx.requests:
+            found = self.planner.meaning(self.node, self.shadow, name, d)
+            if found is None:
+                return self.planner.unknown(self.node, name, fx)
+            r = found
+            if r >= 0:
+                if fixtures[r].scope < fx.scope:
+                    return messages.scope_mismatch(fx, fixtures[r])
+                err = self.visit(r)
+                if err is not None:
+                    return err
+            deps.append((name, r))
+        self.stack.pop()
+        self.state[d] = 1
+        self.deps_of[d] = tuple(deps)
+        self.postorder.append(d)
+        return None
+
+
+@cython.final
+cdef class _View:
+    """What the nodes of one visibility see, with one set of names shadowed by parametrization.
+
+    It memoises what the Python twin recomputes for every closure: what a name
+    means to a test, what each fixture requests, and the setup order
+    (postorder) of each fixture's subtree. ``None`` marks a subtree holding an
+    error (unknown name, cycle, scope mismatch); a closure reaching one is
+    walked again by ``_Walk``, which reports the error the Python twin does.
+    ``node`` is the nearest node that defines fixtures: nodes below it that
+    define none see exactly the same and share the view.
+
+    A view below the root reuses the root's answer for a fixture whenever no
+    name requested in that fixture's subtree is ``overridden`` (defined below
+    the root on the view's chain): every lookup then gives what it gives at
+    the root.
+    """
+
+    cdef int node
+    cdef frozenset shadow
+    cdef _View root
+    cdef frozenset overridden
+    cdef dict meanings
+    cdef dict deps
+    cdef dict subtrees
+    cdef dict requested
+
+    def __cinit__(self, int node, frozenset shadow, _View root, frozenset overridden):
+        self.node = node
+        self.shadow = shadow
+        self.root = root
+        self.overridden = overridden
+        self.meanings = {}
+        self.deps = {}
+        self.subtrees = {}
+        self.requested = {}
+
+    cdef object meaning(self, _Planner planner, name):
+        """Return what *name* means to a test: a definition, ``REQUEST``, ``DIRECT`` or ``None``."""
+        found = self.meanings.get(name, _MISSING)
+        if found is _MISSING:
+            found = self.meanings[name] = planner.meaning(self.node, self.shadow, name, -1)
+        return found
+
+    cdef object deps_of(self, _Planner planner, int d):
+        """Return ``((name, definition), ...)`` for what *d* requests, or ``None`` on an error."""
+        cdef int r
+        cdef int* f_scope = planner.f_scope.data
+        found = self.deps.get(d, _MISSING)
+        if found is not _MISSING:
+            return found
+        requests = planner.fixtures[d].requests
+        if self.root is not None and self.overridden.isdisjoint(requests):
+            found = self.deps[d] = self.root.deps_of(planner, d)
+            return found
+        deps = []
+        for name in requests:
+            meant = planner.meaning(self.node, self.shadow, name, d)
+            if meant is None:
+                deps = None
+                break
+            r = meant
+            if r >= 0 and f_scope[r] < f_scope[d]:
+                deps = None
+                break
+            deps.append((name, r))
+        found = self.deps[d] = None if deps is None else tuple(deps)
+        return found
+
+    cdef object subtree(self, _Planner planner, int d):
+        """Return the postorder of *d*'s subtree as a tuple, or ``None`` if it holds an error.
+
+        A depth-first postorder from *d* that skips what is already visited is
+        this tuple with the visited definitions left out, which is how
+        closures are merged from subtrees.
+        """
+        cdef int r
+        cdef list parts
+        found = self.subtrees.get(d, _MISSING)
+        if found is _BUSY:
+            return None
+        if found is not _MISSING:
+            return found
+        if self.root is not None:
+            shared = self.root.subtree(planner, d)
+            if shared is not None and self.overridden.isdisjoint(self.root.requested[d]):
+                self.requested[d] = self.root.requested[d]
+                self.subtrees[d] = shared
+                return shared
+        self.subtrees[d] = _BUSY
+        deps = self.deps_of(planner, d)
+        result = None
+        if deps is not None:
+            parts = []
+            names = set(planner.fixtures[d].requests)
+            for _name, r in deps:
+                if r >= 0:
+                    part = self.subtree(planner, r)
+                    if part is None:
+                        break
+                    parts.append(part)
+                    names.update(self.requested[r])
+            else:
+                result = tuple(planner.merge(parts, d))
+                self.requested[d] = names
+        self.subtrees[d] = result
+        return result
+
+
+@cython.final
+cdef class _Planner:
+    """Plans one input; the attributes are the columns every pass reads or writes."""
+
+    # Input, and what indexing it yields.
+    cdef tuple nodes
+    cdef tuple fixtures
+    cdef tuple tests
+    cdef object request_name
+    cdef Py_ssize_t n_nodes
+    cdef list chains
+    cdef _IntVec scope_node_at
+    cdef dict defs_at
+    cdef dict builtins
+    cdef dict autouse_at
+    cdef list autouse_names
+    cdef list visible_at
+    cdef dict names_at
+    cdef list overridden
+    cdef _IntVec view_node
+    cdef list views
+    cdef dict shadowed_views
+    cdef dict closure_cache
+    cdef list closure_infos
+    cdef _IntVec f_scope
+    cdef _IntVec f_async
+    cdef _IntVec f_loop_scope
+    cdef _IntVec f_pinned
+    cdef _IntVec f_params
+    cdef _IntVec t_node
+    cdef _IntVec t_loop_scope
+    cdef _IntVec t_async
+    cdef list t_backend
+    cdef _IntVec t_backend_id
+    cdef long long n_backends
+    cdef _IntVec position_of
+    cdef _IntVec seen
+    cdef int seen_stamp
+    # Raw items, in collection order: item r owns r_inst[r_inst_start[r]:r_inst_start[r + 1]].
+    cdef _IntVec r_test
+    cdef list r_info
+    cdef list r_id
+    cdef list r_error
+    cdef _IntVec r_inst_start
+    cdef _IntVec r_inst
+    # Raw instances: instance k depends on k_deps[k_dep_start[k]:k_dep_start[k + 1]].
+    cdef _IntVec k_def
+    cdef _IntVec k_scope
+    cdef _IntVec k_node
+    cdef _IntVec k_async
+    cdef _IntVec k_param
+    cdef _IntVec k_param_kind
+    cdef _IntVec k_dep_start
+    cdef _IntVec k_deps
+    cdef dict by_key
+    cdef _IntVec prefixes
+    cdef _IntVec choice
+    # Loops: each raw item's key (_KEY_NONE, _KEY_OWN or an index into shared_keys).
+    cdef _IntVec loop_key
+    cdef list shared_keys
+    # Reordering: per level, each item's parametrized instances of that scope (an entry of
+    # keys_flat is also a link, number level_base[level] + its index); per instance, its users as
+    # a linked list of those links; and per level, stamps standing for the sets the Python twin
+    # keeps per call.
+    cdef list keys_start
+    cdef list keys_flat
+    cdef _IntVec level_base
+    cdef _IntVec link_item
+    cdef _IntVec link_key
+    cdef _IntVec link_next
+    cdef _IntVec link_prev
+    cdef _IntVec users_head
+    cdef list present
+    cdef list done
+    cdef list no_key
+    cdef list ignore
+    cdef int stamp
+
+    def __cinit__(self, nodes, fixtures, tests, request_name):
+        self.nodes = tuple(nodes)
+        self.fixtures = tuple(fixtures)
+        self.tests = tuple(tests)
+        self.request_name = request_name
+        self.n_nodes = len(self.nodes)
+        self.check_nodes()
+        self.chains = []
+        self.scope_node_at = _IntVec()
+        self.index_nodes()
+        self.defs_at = {}
+        self.builtins = {}
+        self.autouse_at = {}
+        self.index_fixtures()
+        self.index_views()
+        self.index_tests()
+        self.autouse_names = [None] * self.n_nodes
+        self.visible_at = [None] * self.n_nodes
+        self.views = [None] * self.n_nodes
+        self.shadowed_views = {}
+        self.closure_cache = {}
+        self.closure_infos = []
+        self.position_of = _filled(len(self.fixtures), -1)
+        self.seen = _filled(len(self.fixtures), 0)
+        self.seen_stamp = 0
+        self.r_test = _IntVec()
+        self.r_info = []
+        self.r_id = []
+        self.r_error = []
+        self.r_inst_start = _filled(1, 0)
+        self.r_inst = _IntVec()
+        self.k_def = _IntVec()
+        self.k_scope = _IntVec()
+        self.k_node = _IntVec()
+        self.k_async = _IntVec()
+        self.k_param = _IntVec()
+        self.k_param_kind = _IntVec()
+        self.k_dep_start = _filled(1, 0)
+        self.k_deps = _IntVec()
+        self.by_key = {}
+        self.prefixes = _IntVec()
+        self.choice = _IntVec()
+        self.loop_key = _IntVec()
+        self.shared_keys = []
+        self.stamp = 0
+
+    # -- input indexing ---------------------------------------------------
+
+    cdef check_nodes(self):
+        nodes = self.nodes
+        if not nodes or nodes[0].scope is not Scope.SESSION or nodes[0].parent != -1:
+            raise DefinitionError("nodes[0] must be the session root: Node(Scope.SESSION, parent=-1, ...)")
+        for i in range(1, len(nodes)):
+            node = nodes[i]
+            if not 0 <= node.parent < i:
+                raise DefinitionError(
+                    f"node {i} ({node.name!r}) has parent {node.parent}: "
+                    "a node's parent must be listed before it"
+                )
+            if node.scope is Scope.SESSION:
+                raise DefinitionError(f"node {i} ({node.name!r}): only nodes[0] may have session scope")
+            if node.scope > nodes[node.parent].scope and nodes[node.parent].scope is not Scope.SESSION:
+                raise DefinitionError(
+                    f"node {i} ({node.name!r}) is a {node.scope.label} inside a "
+                    f"{nodes[node.parent].scope.label}: nodes must nest from wide to narrow"
+                )
+
+    cdef index_nodes(self):
+        """Record each node's chain to the root and the node it belongs to at every scope."""
+        cdef Py_ssize_t i
+        cdef int parent, scope
+        cdef int* at
+        self.scope_node_at.fill(self.n_nodes * _N_SCOPES, -1)
+        at = self.scope_node_at.data
+        for i in range(self.n_nodes):
+            if i == 0:
+                self.chains.append((0,))
+                at[_CLASS] = SESSION_NODE
+                at[_MODULE] = SESSION_NODE
+                at[_PACKAGE] = SESSION_NODE
+                at[_SESSION] = SESSION_NODE
+                continue
+            node = self.nodes[i]
+            parent = node.parent
+            scope = node.scope
+            self.chains.append((i, *self.chains[parent]))
+            at[i * _N_SCOPES + _SESSION] = SESSION_NODE
+            at[i * _N_SCOPES + _PACKAGE] = i if scope == _PACKAGE else at[parent * _N_SCOPES + _PACKAGE]
+            at[i * _N_SCOPES + _MODULE] = i if scope == _MODULE else at[parent * _N_SCOPES + _MODULE]
+            # Outside any class, a class-scoped fixture gets one instance per module.
+            at[i * _N_SCOPES + _CLASS] = i if scope == _CLASS else at[i * _N_SCOPES + _MODULE]
+
+    cdef index_fixtures(self):
+        cdef Py_ssize_t d
+        cdef Py_ssize_t n_nodes = self.n_nodes
+        self.f_scope = _IntVec()
+        self.f_async = _IntVec()
+        self.f_loop_scope = _IntVec()
+        self.f_pinned = _IntVec()
+        self.f_params = _IntVec()
+        for d, fx in enumerate(self.fixtures):
+            if fx.node == _BUILTIN:
+                self.builtins[fx.name] = d
+            elif 0 <= fx.node < n_nodes:
+                self.defs_at[(fx.node, fx.name)] = d
+            else:
+                raise DefinitionError(
+                    f"fixture {fx.name!r} ({fx.location or 'unknown location'}) names node {fx.node}, "
+                    f"but there are {n_nodes} nodes"
+                )
+            self.f_scope.push(fx.scope)
+            self.f_async.push(fx.is_async)
+            self.f_loop_scope.push(-1 if fx.loop_scope is None else fx.loop_scope)
+            self.f_pinned.push(fx.is_async and fx.backend is not None)
+            self.f_params.push(-1 if fx.params is None else len(fx.params))
+        # Autouse is by name: the last definition of a name at a node is the one that counts.
+        for d, fx in enumerate(self.fixtures):
+            if not fx.autouse:
+                continue
+            if fx.node == _BUILTIN:
+                if self.builtins[fx.name] == d:
+                    self.autouse_at.setdefault(_BUILTIN, []).append(d)
+            elif self.defs_at[(fx.node, fx.name)] == d:
+                self.autouse_at.setdefault(fx.node, []).append(d)
+
+    cdef index_views(self):
+        """Give each node the nearest node (itself included) that defines a fixture, or the root."""
+        cdef Py_ssize_t i
+        self.names_at = {}
+        for node, name in self.defs_at:
+            self.names_at.setdefault(node, []).append(name)
+        self.overridden = [None] * self.n_nodes
+        self.view_node = _filled(self.n_nodes, SESSION_NODE)
+        for i in range(1, self.n_nodes):
+            self.view_node.data[i] = i if i in self.names_at else self.view_node.data[self.nodes[i].parent]
+
+    cdef index_tests(self):
+        cdef Py_ssize_t n_nodes = self.n_nodes
+        self.t_node = _IntVec()
+        self.t_loop_scope = _IntVec()
+        self.t_async = _IntVec()
+        self.t_backend = []
+        self.t_backend_id = _IntVec()
+        backend_ids = {}
+        for test in self.tests:
+            if not 0 <= test.node < n_nodes:
+                raise DefinitionError(f"test {test.id!r} names node {test.node}, but there are {n_nodes} nodes")
+            self.t_node.push(test.node)
+            self.t_loop_scope.push(-1 if test.loop_scope is None else test.loop_scope)
+            self.t_async.push(test.is_async)
+            self.t_backend.append(test.backend)
+            self.t_backend_id.push(backend_ids.setdefault(test.backend, len(backend_ids)))
+        self.n_backends = len(backend_ids)
+
+    cdef inline int scope_node(self, int node, int scope):
+        return self.scope_node_at.data[node * _N_SCOPES + scope]
+
+    # -- pass 1: closures -------------------------------------------------
+
+    cdef tuple visible(self, int node, name):
+        """Return the definitions of *name* visible from *node*, nearest first, built-ins last."""
+        cdef dict at = self.visible_at[node]
+        cdef tuple found
+        if at is None:
+            at = self.visible_at[node] = {}
+        found = at.get(name)
+        if found is None:
+            defs_at = self.defs_at
+            out = [defs_at[(n, name)] for n in self.chains[node] if (n, name) in defs_at]
+            builtin = self.builtins.get(name)
+            if builtin is not None:
+                out.append(builtin)
+            found = tuple(out)
+            at[name] = found
+        return found
+
+    cdef object meaning(self, int node, frozenset shadow, name, int requester):
+        """Return what *name* means to *requester* (-1: the test) at *node*, or ``None`` if nothing."""
+        cdef tuple visible
+        cdef Py_ssize_t at
+        if name == self.request_name:
+            return _REQUEST
+        if name in shadow:
+            return _DIRECT
+        visible = self.visible(node, name)
+        if requester >= 0 and self.fixtures[requester].name == name:
+            # Override chaining: a fixture asking for its own name gets the next outer one.
+            try:
+                at = visible.index(requester)
+            except ValueError:
+                return None
+            return visible[at + 1] if at + 1 < len(visible) else None
+        return visible[0] if visible else None
+
+    cdef object unknown(self, int node, name, requester):
+        chain = set(self.chains[node])
+        names = [n for (at, n) in self.defs_at if at in chain]
+        names.extend(self.builtins)
+        return messages.unknown_fixture(name, requester, self.chains[node], self.nodes, names)
+
+    cdef list autouse_at_node(self, int node):
+        """Return the names of the autouse fixtures that apply at *node*, built-ins and root first."""
+        cdef list names = self.autouse_names[node]
+        if names is None:
+            names = []
+            for n in (_BUILTIN, *reversed(self.chains[node])):
+                for d in self.autouse_at.get(n, ()):
+                    names.append(self.fixtures[d].name)
+            self.autouse_names[node] = names
+        return names
+
+    cdef _View view(self, int node, frozenset shadow):
+        """Return the view of *node* with *shadow* shadowed, made on first use."""
+        cdef _View found
+        node = self.view_node.data[node]
+        if not shadow:
+            found = self.views[node]
+        else:
+            found = self.shadowed_views.get((node, shadow))
+        if found is None:
+            if node == SESSION_NODE:
+                found = _View(node, shadow, None, _NOTHING)
+            else:
+                found = _View(node, shadow, self.view(SESSION_NODE, shadow), self.overridden_at(node))
+            if not shadow:
+                self.views[node] = found
+            else:
+                self.shadowed_views[(node, shadow)] = found
+        return found
+
+    cdef frozenset overridden_at(self, int node):
+        """Return the names defined on *node*'s chain below the root."""
+        cdef frozenset found = self.overridden[node]
+        if found is None:
+            if node == SESSION_NODE:
+                found = _NOTHING
+            else:
+                found = self.overridden_at(self.nodes[node].parent).union(self.names_at.get(node, ()))
+            self.overridden[node] = found
+        return found
+
+    cdef list merge(self, list parts, int last):
+        """Concatenate the subtree postorders *parts* without repeats, then append *last* (if >= 0)."""
+        cdef list out = []
+        cdef int* seen = self.seen.data
+        cdef int stamp, d
+        cdef tuple part
+        self.seen_stamp += 1
+        stamp = self.seen_stamp
+        for part in parts:
+            for d in part:
+                if seen[d] != stamp:
+                    seen[d] = stamp
+                    out.append(d)
+        if last >= 0:
+            out.append(last)
+        return out
+
+    cdef object closure_of(self, test):
+        """Return the cached ``_ClosureInfo`` (or ``PlanError``) of *test*'s closure."""
+        values = test.values
+        indirect = test.indirect
+        shadow = frozenset(values) if values else _NOTHING
+        indirect_names = frozenset(indirect) if indirect else _NOTHING
+        key = (test.node, test.requests, test.usefixtures, shadow, indirect_names)
+        found = self.closure_cache.get(key)
+        if found is None:
+            found = self.resolve(test.node, test.requests, test.usefixtures, shadow, indirect_names)
+            self.closure_cache[key] = found
+        return found
+
+    cdef object resolve(
+        self, int node, tuple requests, tuple usefixtures, frozenset shadow, frozenset indirect
+    ):
+        """Resolve one closure from the node's memoised subtrees, or by the exact walk on an error."""
+        cdef _View view = self.view(node, shadow)
+        cdef dict top = {}
+        cdef list parts = []
+        cdef int r
+        for names in (self.autouse_at_node(node), usefixtures, requests):
+            for name in names:
+                if name in top:
+                    continue
+                meant = view.meaning(self, name)
+                if meant is None:
+                    return self.resolve_exact(node, requests, usefixtures, shadow, indirect)
+                top[name] = meant
+                r = meant
+                if r >= 0:
+                    part = view.subtree(self, r)
+                    if part is None:
+                        return self.resolve_exact(node, requests, usefixtures, shadow, indirect)
+                    parts.append(part)
+        return self.closure_info(node, shadow, self.merge(parts, -1), view, None, top, requests, indirect)
+
+    cdef object resolve_exact(
+        self, int node, tuple requests, tuple usefixtures, frozenset shadow, frozenset indirect
+    ):
+        """Resolve one closure by the Python twin's walk; return its first error, if any."""
+        cdef _Walk walk = _Walk(self, node, shadow)
+        cdef dict top = {}
+        cdef int r
+        for names in (self.autouse_at_node(node), usefixtures, requests):
+            for name in names:
+                if name in top:
+                    continue
+                found = self.meaning(node, shadow, name, -1)
+                if found is None:
+                    return self.unknown(node, name, None)
+                top[name] = found
+                r = found
+                if r >= 0:
+                    err = walk.visit(r)
+                    if err is not None:
+                        return err
+        return self.closure_info(node, shadow, walk.postorder, None, walk.deps_of, top, requests, indirect)
+
+    cdef _ClosureInfo closure_info(
+        self,
+        int node,
+        frozenset shadow,
+        list postorder,
+        _View view,
+        dict walked,
+        dict top,
+        tuple requests,
+        frozenset indirect,
+    ):
+        """Order a resolved closure, build its ``Closure`` and the C columns the later passes read.
+
+        What each fixture requests comes from *view*, or from the exact walk's *walked*.
+        """
+        cdef int* position = self.position_of.data
+        cdef int* f_scope = self.f_scope.data
+        cdef int n = len(postorder)
+        cdef int n_args = 0
+        cdef int scope, j, d, r, a, pos, flags, slot
+        cdef list order = []
+        cdef list deps_at = []
+        cdef list args = []
+        cdef list test_args = []
+        cdef list params = []
+        cdef _ClosureInfo info = _ClosureInfo()
+        fixtures = self.fixtures
+        # Wider scopes first, stably: a dependency never has a narrower scope, so the order stays
+        # topological.
+        for scope in range(_SESSION, _FUNCTION - 1, -1):
+            for d in postorder:
+                if f_scope[d] == scope:
+                    position[d] = len(order)
+                    order.append(d)
+        # An indirect param goes to the nearest definition of its name, whether the test requests
+        # that fixture itself or reaches it through others, as in pytest.
+        indirect_defs = set()
+        if indirect:
+            in_closure = set(order)
+            for name in indirect:
+                meant = self.meaning(node, shadow, name, -1)
+                if meant is not None and meant in in_closure:
+                    indirect_defs.add(meant)
+        for j in range(n):
+            d = order[j]
+            deps = view.deps_of(self, d) if walked is None else walked[d]
+            deps_at.append(deps)
+            n_args += len(deps)
+            if deps:
+                args.append(tuple([(name, r if r < 0 else position[r]) for name, r in deps]))
+            else:
+                args.append(())
+            if d in indirect_defs or self.f_params.data[d] >= 0:
+                params.append(j)
+        if len(params) > 1:
+            # Params expand the test in pytest's order, so ids and items read as pytest's do: the
+            # fixtures' own params before indirect ones, wider scopes first, then the order in
+            # which the closure first reaches each fixture (a fixture before its dependencies).
+            rank = self.first_reached(top, order, deps_at)
+            params.sort(key=lambda j: (order[j] in indirect_defs, -f_scope[order[j]], rank[order[j]]))
+        for name in requests:
+            r = top[name]
+            test_args.append((name, r if r < 0 else position[r]))
+            if r == _REQUEST:
+                info.test_takes_request = True
+
+        info.allocate(n, n_args, len(params))
+        info.index = len(self.closure_infos)
+        info.roots = [position[r] for r in top.values() if r >= 0]
+        info.prefix_at = {}
+        info.n_scoped = 0
+        a = 0
+        for j in range(n):
+            d = order[j]
+            info.defs[j] = d
+            info.scopes[j] = f_scope[d]
+            if f_scope[d] != _FUNCTION:
+                info.n_scoped = j + 1
+            flags = _IS_ASYNC | _BACKEND_DEP if self.f_async.data[d] else 0
+            info.arg_start[j] = a
+            for _name, pos in args[j]:
+                info.arg_pos[a] = pos
+                a += 1
+                if pos >= 0 and info.flags[pos] & _BACKEND_DEP:
+                    flags |= _BACKEND_DEP
+                if pos == _DIRECT:
+                    flags |= _HAS_DIRECT
+                if pos == _REQUEST:
+                    flags |= _TAKES_REQUEST
+            info.flags[j] = flags
+            info.own_slot[j] = -1
+            if d in indirect_defs:
+                info.kinds[j] = _INDIRECT_PARAM
+            elif self.f_params.data[d] >= 0:
+                info.kinds[j] = _OWN_PARAM
+            else:
+                info.kinds[j] = _NO_PARAM
+            if self.f_pinned.data[d]:
+                if info.pinned is None:
+                    info.pinned = []
+                info.pinned.append((j, fixtures[d].backend))
+            if f_scope[d] != _FUNCTION:
+                if info.kinds[j] == _INDIRECT_PARAM:
+                    if info.indirect_scoped is None:
+                        info.indirect_scoped = []
+                    info.indirect_scoped.append(fixtures[d].name)
+                if flags & _HAS_DIRECT:
+                    info.direct_scoped = True
+        info.arg_start[n] = a
+        info.n_own = 0
+        for slot in range(len(params)):
+            j = params[slot]
+            info.param_pos[slot] = j
+            if info.kinds[j] == _OWN_PARAM:
+                d = order[j]
+                info.own_slot[j] = info.n_own
+                info.own_pos[info.n_own] = j
+                info.own_size[info.n_own] = self.f_params.data[d]
+                if info.own_ids is None:
+                    info.own_ids = []
+                info.own_ids.append(fixtures[d].param_ids)
+                info.n_own += 1
+        info.closure = Closure(tuple(order), tuple(args), tuple(test_args), tuple(params))
+        self.closure_infos.append(info)
+        return info
+
+    cdef dict first_reached(self, dict top, list order, list deps_at):
+        """Return the rank of each fixture of a closure in the walk's preorder (first reached)."""
+        cdef dict rank = {}
+        cdef dict deps_of = {order[j]: deps_at[j] for j in range(len(order))}
+        cdef list stack
+        for root in top.values():
+            if root < 0 or root in rank:
+                continue
+            # Depth first, each fixture's requests in order, as the walk reaches them.
+            stack = [root]
+            while stack:
+                d = stack.pop()
+                if d in rank:
+                    continue
+                rank[d] = len(rank)
+                for _name, r in reversed(deps_of[d]):
+                    if r >= 0 and r not in rank:
+                        stack.append(r)
+        return rank
+
+    # -- the whole plan ----------------------------------------------------
+
+    cdef object run(self):
+        """Run the five passes and return the plan."""
+        cdef Py_ssize_t t
+        for t in range(len(self.tests)):
+            test = self.tests[t]
+            if test.skip is not None or (test.xfail is not None and not test.xfail.run):
+                # Nothing is set up for a test that will not run; it is reported from its CALL step.
+                self.add_raw_item(t, None, test.id, None)
+                continue
+            found = self.closure_of(test)
+            if isinstance(found, PlanError):
+                self.add_raw_item(t, None, test.id, found)
+                continue
+            self.add_items(t, test, <_ClosureInfo>found)
+        self.assign_loops()
+        return self.emit(self.reorder())
+
+    cdef int add_raw_item(self, Py_ssize_t t, info, item_id, error) except -1:
+        """Close the raw item whose instances were pushed last; an item without info keeps none."""
+        if info is None:
+            self.r_inst.size = self.r_inst_start.data[self.r_inst_start.size - 1]
+        self.r_test.push(<int>t)
+        self.r_info.append(info)
+        self.r_id.append(item_id)
+        self.r_error.append(error)
+        self.r_inst_start.push(<int>self.r_inst.size)
+        return 0
+
+    # -- pass 2: items and instances ----------------------------------------
+
+    cdef int add_items(self, Py_ssize_t t, test, _ClosureInfo info) except -1:
+        """Expand *test* over its closure's own params; give every item its instances."""
+        cdef Py_ssize_t combos = 1
+        cdef Py_ssize_t combo, rest
+        cdef int i, j, mismatch, node
+        cdef int* choice
+        backend = self.t_backend[t]
+        for i in range(info.n_own):
+            if info.own_size[i] == 0:
+                # pytest skips such a test ('got empty parameter set') rather than dropping it.
+                fx = self.fixtures[info.defs[info.own_pos[i]]]
+                self.add_raw_item(t, None, test.id, messages.empty_params(fx))
+                return 0
+            combos *= info.own_size[i]
+        self.choice.fill(info.n_own, 0)
+        choice = self.choice.data
+        mismatch = info.mismatch(backend)
+        node = self.t_node.data[t]
+        for combo in range(combos):
+            # Combinations in itertools.product order: the last parametrized position varies fastest.
+            rest = combo
+            for i in range(info.n_own - 1, -1, -1):
+                choice[i] = rest % info.own_size[i]
+                rest //= info.own_size[i]
+            if info.n_own:
+                suffix = "-".join([info.own_ids[i][choice[i]] for i in range(info.n_own)])
+                item_id = _with_params(test.id, suffix)
+            else:
+                item_id = test.id
+            if mismatch >= 0:
+                # The instances before the pinned fixture are made (and may be shared later), as in
+                # the Python twin; the item itself keeps none.
+                for j in range(mismatch):
+                    self.add_instance(info, j, t, test, node, backend, choice)
+                fx = self.fixtures[info.defs[mismatch]]
+                self.add_raw_item(t, None, item_id, messages.backend_mismatch(item_id, backend, fx))
+                continue
+            self.add_item_instances(info, t, test, node, backend, combo, combos, choice)
+            self.add_raw_item(t, info, item_id, None)
+        return 0
+
+    cdef int add_item_instances(
+        self,
+        _ClosureInfo info,
+        Py_ssize_t t,
+        test,
+        int node,
+        backend,
+        Py_ssize_t combo,
+        Py_ssize_t combos,
+        int* choice,
+    ) except -1:
+        """Give one item its instances, the scoped prefix from the closure's cache when it has it.
+
+        The scoped instances depend only on the context (node, backend, param
+        combination, indirect params, and the test itself when a scoped
+        fixture takes a direct argument), and the key table only ever grows,
+        so a context seen before resolves to the same instances again.
+        """
+        cdef Py_ssize_t base = self.r_inst.size
+        cdef Py_ssize_t offset
+        cdef long long code
+        cdef int j
+        context = None
+        if info.n_scoped:
+            code = (node * self.n_backends + self.t_backend_id.data[t]) * combos + combo
+            if info.indirect_scoped is None and not info.direct_scoped:
+                context = code
+            else:
+                context = (
+                    code,
+                    None if info.indirect_scoped is None else tuple([test.indirect[name][0] for name in info.indirect_scoped]),
+                    t if info.direct_scoped else -1,
+                )
+            cached = info.prefix_at.get(context)
+            if cached is not None:
+                offset = cached
+                self.r_inst.reserve(base + info.n_scoped)
+                memcpy(self.r_inst.data + base, self.prefixes.data + offset, info.n_scoped * sizeof(int))
+                self.r_inst.size = base + info.n_scoped
+                for j in range(info.n_scoped, info.n):
+                    self.add_instance(info, j, t, test, node, backend, choice)
+                return 0
+        for j in range(info.n):
+            self.add_instance(info, j, t, test, node, backend, choice)
+        if context is not None:
+            info.prefix_at[context] = self.prefixes.size
+            for j in range(info.n_scoped):
+                self.prefixes.push(self.r_inst.data[base + j])
+        return 0
+
+    cdef int add_instance(
+        self, _ClosureInfo info, int j, Py_ssize_t t, test, int node, backend, int* choice
+    ) except -1:
+        """Push the instance at closure position *j* of the item being built: shared by key, or new."""
+        cdef int base = self.r_inst_start.data[self.r_inst_start.size - 1]
+        cdef int d = info.defs[j]
+        cdef int scope = info.scopes[j]
+        cdef int kind = info.kinds[j]
+        cdef int slot = info.own_slot[j]
+        cdef int param = choice[slot] if slot >= 0 else -1
+        cdef int first = info.arg_start[j]
+        cdef int last = info.arg_start[j + 1]
+        cdef int a, pos, k
+        cdef int scope_node = -1
+        if scope != _FUNCTION:
+            scope_node = self.scope_node(node, scope)
+            deps = []
+            for a in range(first, last):
+                pos = info.arg_pos[a]
+                deps.append(pos if pos < 0 else self.r_inst.data[base + pos])
+            key = (
+                d,
+                scope_node,
+                param,
+                test.indirect[self.fixtures[d].name][0] if kind == _INDIRECT_PARAM else None,
+                backend if info.flags[j] & _BACKEND_DEP else None,
+                t if info.flags[j] & _HAS_DIRECT else -1,
+                tuple(deps),
+            )
+            found = self.by_key.get(key)
+            if found is not None:
+                self.r_inst.push(found)
+                return 0
+            self.by_key[key] = self.k_def.size
+        k = <int>self.k_def.size
+        self.k_def.push(d)
+        self.k_scope.push(scope)
+        self.k_node.push(scope_node)
+        self.k_async.push(info.flags[j] & _IS_ASYNC)
+        self.k_param.push(param)
+        self.k_param_kind.push(kind)
+        for a in range(first, last):
+            pos = info.arg_pos[a]
+            if pos >= 0:
+                self.k_deps.push(self.r_inst.data[base + pos])
+        self.k_dep_start.push(<int>self.k_deps.size)
+        self.r_inst.push(k)
+        return 0
+
+    # -- pass 3: loops -----------------------------------------------------
+
+    cdef int assign_loops(self) except -1:
+        """Give each raw item its loop key (``loop_key``); record loop-scope errors."""
+        cdef Py_ssize_t n_raw = self.r_test.size
+        cdef Py_ssize_t n_k = self.k_def.size
+        cdef _IntVec parent
+        cdef _IntVec uses_loop = _IntVec()
+        cdef _IntVec width = _IntVec()
+        cdef int* par
+        cdef int* wid
+        cdef int* start = self.r_inst_start.data
+        cdef int* inst = self.r_inst.data
+        cdef int* k_async = self.k_async.data
+        cdef int* k_scope = self.k_scope.data
+        cdef int* k_def = self.k_def.data
+        cdef int* r_test = self.r_test.data
+        cdef int* t_loop = self.t_loop_scope.data
+        cdef int* f_loop = self.f_loop_scope.data
+        cdef Py_ssize_t r, i
+        cdef int k, t, a, b, w, need, explicit, cause
+        cdef bint has_async, failed
+        cdef list r_error = self.r_error
+        cdef list r_info = self.r_info
+        cdef dict key_ids = {}
+        while True:
+            parent = _counting(n_raw + n_k)
+            par = parent.data
+            uses_loop.fill(n_raw, 0)
+            for r in range(n_raw):
+                if r_error[r] is not None or r_info[r] is None:
+                    continue
+                has_async = False
+                for i in range(start[r], start[r + 1]):
+                    k = inst[i]
+                    if k_async[k]:
+                        has_async = True
+                        a = _find(par, <int>r)
+                        b = _find(par, <int>(n_raw + k))
+                        if a != b:
+                            # Union towards the smaller root keeps the result independent of order.
+                            if a < b:
+                                par[b] = a
+                            else:
+                                par[a] = b
+                uses_loop.data[r] = has_async or self.t_async.data[r_test[r]]
+            width.fill(n_raw + n_k, _FUNCTION)
+            wid = width.data
+            for r in range(n_raw):
+                if not uses_loop.data[r]:
+                    continue
+                a = _find(par, <int>r)
+                w = wid[a]
+                explicit = t_loop[r_test[r]]
+                if explicit > w:
+                    w = explicit
+                for i in range(start[r], start[r + 1]):
+                    k = inst[i]
+                    if k_async[k]:
+                        if k_scope[k] > w:
+                            w = k_scope[k]
+                        if f_loop[k_def[k]] > w:
+                            w = f_loop[k_def[k]]
+                wid[a] = w
+            failed = False
+            for r in range(n_raw):
+                if not uses_loop.data[r]:
+                    continue
+                need = wid[_find(par, <int>r)]
+                t = r_test[r]
+                explicit = t_loop[t]
+                error = None
+                if 0 <= explicit < need:
+                    error = self.loop_error(r, need)
+                else:
+                    for i in range(start[r], start[r + 1]):
+                        k = inst[i]
+                        if k_async[k] and 0 <= f_loop[k_def[k]] < need:
+                            # Show the path to what needs the wide loop; without such a fixture
+                            # (the test's own loop scope or sharing widened it), the path to k.
+                            cause = self.widening_instance(r, need)
+                            error = messages.loop_scope_fixture_conflict(
+                                self.fixtures[k_def[k]],
+                                _SCOPES[need],
+                                self.path_to(r_info[r], t, k_def[cause if cause >= 0 else k]),
+                            )
+                            break
+                if error is not None:
+                    r_error[r] = error
+                    failed = True
+            if failed:
+                # Plan again without the failed items, so they do not widen anyone else's loop.
+                continue
+            self.loop_key.fill(n_raw, _KEY_NONE)
+            for r in range(n_raw):
+                if not uses_loop.data[r]:
+                    continue
+                need = wid[_find(par, <int>r)]
+                if need == _FUNCTION:
+                    self.loop_key.data[r] = _KEY_OWN
+                    continue
+                t = r_test[r]
+                key = (self.t_backend[t], need, self.scope_node(self.t_node.data[t], need))
+                found = key_ids.get(key)
+                if found is None:
+                    found = key_ids[key] = len(self.shared_keys)
+                    self.shared_keys.append(key)
+                self.loop_key.data[r] = found
+            return 0
+
+    cdef int widening_instance(self, Py_ssize_t r, int need):
+        """Return item *r*'s first async instance whose scope or loop scope reaches *need*, or -1."""
+        cdef Py_ssize_t i
+        cdef int k
+        for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
+            k = self.r_inst.data[i]
+            if self.k_async.data[k] and (
+                self.k_scope.data[k] >= need or self.f_loop_scope.data[self.k_def.data[k]] >= need
+            ):
+                return k
+        return -1
+
+    cdef int own_need(self, Py_ssize_t r):
+        """Return the widest scope among item *r*'s async instances (function if none)."""
+        cdef int need = _FUNCTION
+        cdef Py_ssize_t i
+        cdef int k
+        for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
+            k = self.r_inst.data[i]
+            if self.k_async.data[k] and self.k_scope.data[k] > need:
+                need = self.k_scope.data[k]
+        return need
+
+    cdef list path_to(self, info, int t, int target):
+        """Return ``[test, fixture (scope), ..., target (scope, async)]`` through the closure."""
+        fixtures = self.fixtures
+        test = self.tests[t]
+        label = test.id.rsplit("::", 1)[-1]
+        if info is None:
+            return [label, messages.describe_fixture(fixtures[target])]
+        closure = (<_ClosureInfo>info).closure
+        goal = closure.defs.index(target)
+        came = {}
+        queue = deque()
+        for s in (<_ClosureInfo>info).roots:
+            if s not in came:
+                came[s] = -1
+                queue.append(s)
+        while queue:
+            j = queue.popleft()
+            if j == goal:
+                break
+            for _name, pos in closure.args[j]:
+                if pos >= 0 and pos not in came:
+                    came[pos] = j
+                    queue.append(pos)
+        path = []
+        j = goal
+        while j >= 0:
+            path.append(messages.describe_fixture(fixtures[closure.defs[j]]))
+            j = came[j]
+        path.append(label)
+        path.reverse()
+        return path
+
+    cdef int first_async_of_scope(self, Py_ssize_t r, int scope):
+        """Return item *r*'s first async instance of *scope*, or -1."""
+        cdef Py_ssize_t i
+        cdef int k
+        for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
+            k = self.r_inst.data[i]
+            if self.k_async.data[k] and self.k_scope.data[k] == scope:
+                return k
+        return -1
+
+    cdef object loop_error(self, Py_ssize_t r, int need):
+        """Build the error of item *r*, whose explicit loop scope is narrower than *need*."""
+        cdef int* start = self.r_inst_start.data
+        cdef int* inst = self.r_inst.data
+        cdef int* k_async = self.k_async.data
+        cdef int* k_scope = self.k_scope.data
+        cdef int* k_def = self.k_def.data
+        cdef int own, other_need, k, widest, shared
+        cdef Py_ssize_t other, i
+        cdef _IntVec mine
+        r_id = self.r_id
+        r_info = self.r_info
+        r_error = self.r_error
+        test = self.tests[self.r_test.data[r]]
+        explicit = test.loop_scope
+        own = self.own_need(r)
+        info = r_info[r]
+        if own >= need:
+            widest = self.first_async_of_scope(r, own)
+            return messages.loop_scope_too_narrow(
+                r_id[r],
+                explicit,
+                test.loop_scope_source,
+                _SCOPES[need],
+                self.path_to(info, self.r_test.data[r], k_def[widest]),
+            )
+        # The need comes from sharing: find the shared instance and a user that needs the wide loop.
+        mine = _filled(self.k_def.size, 0)
+        for i in range(start[r], start[r + 1]):
+            if k_async[inst[i]]:
+                mine.data[inst[i]] = 1
+        for other in range(self.r_test.size):
+            if other == r or r_error[other] is not None:
+                continue
+            # The smallest shared instance, as min() over the shared set picks it.
+            shared = -1
+            for i in range(start[other], start[other + 1]):
+                k = inst[i]
+                if mine.data[k] and (shared < 0 or k < shared):
+                    shared = k
+            if shared < 0:
+                continue
+            other_need = self.own_need(other)
+            other_test = self.tests[self.r_test.data[other]]
+            if other_test.loop_scope is not None and other_test.loop_scope > other_need:
+                other_need = other_test.loop_scope
+            if other_need < need:
+                continue
+            widest = self.first_async_of_scope(other, other_need)
+            other_path = (
+                self.path_to(r_info[other], self.r_test.data[other], k_def[widest])
+                if widest >= 0
+                else [r_id[other], f"loop_scope='{_SCOPES[other_need].label}'"]
+            )
+            return messages.loop_scope_shared(
+                r_id[r],
+                explicit,
+                test.loop_scope_source,
+                _SCOPES[need],
+                messages.describe_fixture(self.fixtures[k_def[shared]]),
+                r_id[other],
+                other_path,
+            )
+        # The first async instance of the widest scope, as max() picks it.
+        widest = -1
+        for i in range(start[r], start[r + 1]):
+            k = inst[i]
+            if k_async[k] and (widest < 0 or k_scope[k] > k_scope[widest]):
+                widest = k
+        return messages.loop_scope_too_narrow(
+            r_id[r],
+            explicit,
+            test.loop_scope_source,
+            _SCOPES[need],
+            self.path_to(info, self.r_test.data[r], k_def[widest]),
+        )
+
+    # -- pass 4: order -----------------------------------------------------
+
+    cdef _IntVec reorder(self):
+        """Return the raw items in execution order (pytest's ``reorder_items``)."""
+        cdef Py_ssize_t n = self.r_test.size
+        cdef Py_ssize_t n_k = self.k_def.size
+        cdef Py_ssize_t r, i
+        cdef int k, level, scope
+        cdef int link, tail_link
+        cdef bint any_keys = False
+        cdef _IntVec starts, flat, tail
+        cdef int* start = self.r_inst_start.data
+        cdef int* inst = self.r_inst.data
+        cdef int* k_scope = self.k_scope.data
+        cdef list r_error = self.r_error
+        cdef list r_info = self.r_info
+        cdef _ClosureInfo closure
+        self.keys_start = []
+        self.keys_flat = []
+        self.level_base = _IntVec()
+        for level in range(_LEVELS):
+            scope = _HIGH_SCOPES[level]
+            starts = _IntVec()
+            flat = _IntVec()
+            starts.push(0)
+            for r in range(n):
+                info = r_info[r]
+                if r_error[r] is None and info is not None:
+                    # An item's params in expansion order: the last is the one pytest slices by first.
+                    closure = <_ClosureInfo>info
+                    for i in range(closure.n_params):
+                        k = inst[start[r] + closure.param_pos[i]]
+                        if k_scope[k] == scope:
+                            flat.push(k)
+                starts.push(<int>flat.size)
+            any_keys = any_keys or flat.size > 0
+            self.keys_start.append(starts)
+            self.keys_flat.append(flat)
+        if not any_keys:
+            return _counting(n)
+        # Link every (item, key) entry into its key's list of users, items in order.
+        self.link_item = _IntVec()
+        self.link_key = _IntVec()
+        self.link_next = _IntVec()
+        self.link_prev = _IntVec()
+        self.users_head = _filled(n_k, -1)
+        tail = _filled(n_k, -1)
+        for level in range(_LEVELS):
+            starts = self.keys_start[level]
+            flat = self.keys_flat[level]
+            self.level_base.push(<int>self.link_item.size)
+            for r in range(n):
+                for i in range(starts.data[r], starts.data[r + 1]):
+                    k = flat.data[i]
+                    link = <int>self.link_item.size
+                    tail_link = tail.data[k]
+                    self.link_item.push(<int>r)
+                    self.link_key.push(k)
+                    self.link_next.push(-1)
+                    self.link_prev.push(tail_link)
+                    if tail_link < 0:
+                        self.users_head.data[k] = link
+                    else:
+                        self.link_next.data[tail_link] = link
+                    tail.data[k] = link
+        self.present = [_filled(n, 0) for _ in range(_LEVELS)]
+        self.done = [_filled(n, 0) for _ in range(_LEVELS)]
+        self.no_key = [_filled(n, 0) for _ in range(_LEVELS)]
+        self.ignore = [_filled(n_k, 0) for _ in range(_LEVELS)]
+        return self.reorder_at(_counting(n), 0)
+
+    cdef _IntVec reorder_at(self, _IntVec items, int level):
+        """pytest's ``reorder_items_atscope``: group items sharing a parametrized instance at this scope.
+
+        The Python twin's sets are stamps (one per call, one per batch) in
+        arrays owned by the level, since calls at one level never nest. Its
+        deque is a stack of segments of ``queue``: ``appendleft`` of a run of
+        users pushes a segment, ``popleft`` reads the top one.
+        """
+        cdef _IntVec out, queue, seg_next, seg_end, no_key_items, sub
+        cdef _IntVec keys_start, keys_flat
+        cdef int* present
+        cdef int* done
+        cdef int* no_key
+        cdef int* ignore
+        cdef int call, batch, item, slicing, k, other, top, link
+        cdef Py_ssize_t i, first
+        if level >= _LEVELS or items.size < 3:
+            return items
+        keys_start = self.keys_start[level]
+        keys_flat = self.keys_flat[level]
+        present = (<_IntVec>self.present[level]).data
+        done = (<_IntVec>self.done[level]).data
+        no_key = (<_IntVec>self.no_key[level]).data
+        ignore = (<_IntVec>self.ignore[level]).data
+        self.stamp += 1
+        call = self.stamp
+        for i in range(items.size):
+            present[items.data[i]] = call
+        out = _IntVec()
+        queue = _IntVec()
+        seg_next = _IntVec()
+        seg_end = _IntVec()
+        queue.copy_from(items)
+        seg_next.push(0)
+        seg_end.push(<int>items.size)
+        while _queue_open(seg_next, seg_end):
+            self.stamp += 1
+            batch = self.stamp
+            no_key_items = _IntVec()
+            slicing = -1
+            while _queue_open(seg_next, seg_end):
+                top = <int>seg_next.size - 1
+                item = queue.data[seg_next.data[top]]
+                seg_next.data[top] += 1
+                if done[item] == call or no_key[item] == batch:
+                    continue
+                # The last of the item's keys not yet sliced at this call.
+                for i in range(keys_start.data[item], keys_start.data[item + 1]):
+                    k = keys_flat.data[i]
+                    if ignore[k] != call:
+                        slicing = k
+                if slicing < 0:
+                    no_key[item] = batch
+                    no_key_items.push(item)
+                    continue
+                first = queue.size
+                link = self.users_head.data[slicing]
+                while link >= 0:
+                    other = self.link_item.data[link]
+                    if present[other] == call:
+                        queue.push(other)
+                    link = self.link_next.data[link]
+                # Move the regrouped items to the front of the users of their other params too, so
+                # a later slice keeps together what this one put together (pytest does the same).
+                for i in range(queue.size - 1, first - 1, -1):
+                    self.users_to_front(queue.data[i])
+                seg_next.push(<int>first)
+                seg_end.push(<int>queue.size)
+                break
+            if no_key_items.size:
+                sub = self.reorder_at(no_key_items, level + 1)
+                for i in range(sub.size):
+                    item = sub.data[i]
+                    if done[item] != call:
+                        done[item] = call
+                        out.push(item)
+            if slicing >= 0:
+                ignore[slicing] = call
+        return out
+
+    cdef int users_to_front(self, int item) except -1:
+        """Move *item* to the front of the users of each of its keys, at every level."""
+        cdef int level, link, k, head, before, after
+        cdef Py_ssize_t i
+        cdef _IntVec starts
+        cdef int* nxt = self.link_next.data
+        cdef int* prev = self.link_prev.data
+        for level in range(_LEVELS):
+            starts = self.keys_start[level]
+            for i in range(starts.data[item], starts.data[item + 1]):
+                link = self.level_base.data[level] + <int>i
+                k = self.link_key.data[link]
+                head = self.users_head.data[k]
+                if head == link:
+                    continue
+                before = prev[link]
+                after = nxt[link]
+                nxt[before] = after
+                if after >= 0:
+                    prev[after] = before
+                nxt[link] = head
+                prev[link] = -1
+                prev[head] = link
+                self.users_head.data[k] = link
+        return 0
+
+    # -- pass 5: steps -----------------------------------------------------
+
+    cdef object emit(self, _IntVec order):
+        """Build the plan: items, instances, loops and steps in execution order."""
+        cdef Py_ssize_t n = order.size
+        cdef Py_ssize_t n_k = self.k_def.size
+        cdef Py_ssize_t p, i, s, n_inst, n_teardowns, n_steps, filled
+        cdef int r, k, at, scope, here, nxt, lp, new, key, count, n_loops, next_new
+        cdef int* rs = order.data
+        cdef int* start = self.r_inst_start.data
+        cdef int* inst = self.r_inst.data
+        cdef int* k_scope = self.k_scope.data
+        cdef int* k_kind = self.k_param_kind.data
+        cdef int* k_async = self.k_async.data
+        cdef int* dep_start = self.k_dep_start.data
+        cdef int* deps = self.k_deps.data
+        cdef int* r_test = self.r_test.data
+        cdef list r_error = self.r_error
+        cdef list r_info = self.r_info
+        cdef list r_id = self.r_id
+        cdef _IntVec ok = _filled(n, 0)
+        cdef _IntVec last_use = _filled(n_k, -1)
+        cdef _IntVec run_end = _filled(n * _N_SCOPES, 0)
+        cdef _IntVec at_of = _filled(n_k, -1)
+        cdef _IntVec new_id = _filled(n_k, -1)
+        cdef _IntVec raw_of = _IntVec()
+        cdef _IntVec bucket_start = _filled(n + 1, 0)
+        cdef _IntVec bucket = _IntVec()
+        cdef _IntVec fill_at = _IntVec()
+        cdef _IntVec loop_of_key = _filled(len(self.shared_keys), -1)
+        cdef _IntVec item_loop = _filled(n, _NO_LOOP)
+        cdef _IntVec kinds = _IntVec()
+        cdef _IntVec targets = _IntVec()
+        cdef _IntVec loops = _IntVec()
+        cdef _IntVec first, last, steps_on
+        cdef _IntVec takes_request = _IntVec()
+        cdef _ClosureInfo closure
+        cdef array item_test, item_closure, item_start, item_instances
+        cdef array inst_fixture, inst_scope_node, inst_item, inst_pos, inst_loop, inst_param
+        cdef array step_kind, step_target, step_loop
+        cdef list raw_loop_specs = []
+        cdef dict errors = {}
+
+        for p in range(n):
+            ok.data[p] = r_error[rs[p]] is None
+        # Last user of each instance, and how far the run of its scope instance extends.
+        filled = 0
+        for p in range(n):
+            if ok.data[p]:
+                r = rs[p]
+                filled += start[r + 1] - start[r]
+                for i in range(start[r], start[r + 1]):
+                    last_use.data[inst[i]] = <int>p
+        for scope in range(_CLASS, _PACKAGE + 1):
+            nxt = -2
+            for p in range(n - 1, -1, -1):
+                here = self.scope_node(self.t_node.data[r_test[rs[p]]], scope)
+                run_end.data[p * _N_SCOPES + scope] = (
+                    run_end.data[(p + 1) * _N_SCOPES + scope] if here == nxt else <int>p
+                )
+                nxt = here
+        # Instances are numbered in order of first use, which is their setup order.
+        for p in range(n):
+            if ok.data[p]:
+                r = rs[p]
+                for i in range(start[r], start[r + 1]):
+                    k = inst[i]
+                    if new_id.data[k] < 0:
+                        new_id.data[k] = <int>raw_of.size
+                        raw_of.push(k)
+        n_inst = raw_of.size
+        # A scoped instance lives to the end of its scope instance's run; a parametrized one only
+        # to its last user, so two params of one fixture are not alive at once (as in pytest).
+        # No instance outlives one it depends on; raw instances come after their dependencies.
+        for k in range(n_k):
+            if last_use.data[k] < 0:
+                continue
+            scope = k_scope[k]
+            if scope == _FUNCTION or k_kind[k] != _NO_PARAM:
+                at = last_use.data[k]
+            elif scope == _SESSION:
+                at = <int>n - 1
+            else:
+                at = run_end.data[last_use.data[k] * _N_SCOPES + scope]
+            for i in range(dep_start[k], dep_start[k + 1]):
+                if at_of.data[deps[i]] < at:
+                    at = at_of.data[deps[i]]
+            at_of.data[k] = at
+            bucket_start.data[at + 1] += 1
+        for p in range(n):
+            bucket_start.data[p + 1] += bucket_start.data[p]
+        n_teardowns = bucket_start.data[n]
+        # Each position tears down in reverse setup order: filling the buckets from the newest
+        # instance down keeps every bucket in that order.
+        bucket.fill(n_teardowns, 0)
+        fill_at.copy_from(bucket_start)
+        for new in range(<int>n_inst - 1, -1, -1):
+            k = raw_of.data[new]
+            bucket.data[fill_at.data[at_of.data[k]]] = k
+            fill_at.data[at_of.data[k]] += 1
+
+        item_test = clone(_INT_ARRAY, n, False)
+        item_closure = clone(_INT_ARRAY, n, False)
+        item_start = clone(_INT_ARRAY, n + 1, False)
+        item_instances = clone(_INT_ARRAY, filled, False)
+        inst_fixture = clone(_INT_ARRAY, n_inst, False)
+        inst_scope_node = clone(_INT_ARRAY, n_inst, False)
+        inst_item = clone(_INT_ARRAY, n_inst, False)
+        inst_pos = clone(_INT_ARRAY, n_inst, False)
+        inst_loop = clone(_INT_ARRAY, n_inst, False)
+        inst_param = clone(_INT_ARRAY, n_inst, False)
+        n_steps = n + n_inst + n_teardowns
+        kinds.reserve(n_steps)
+        targets.reserve(n_steps)
+        loops.reserve(n_steps)
+        item_start.data.as_ints[0] = 0
+        filled = 0
+        next_new = 0
+        # Loops are numbered in order of first use.
+        for p in range(n):
+            r = rs[p]
+            key = self.loop_key.data[r]
+            lp = _NO_LOOP
+            if key != _KEY_NONE and ok.data[p]:
+                if key == _KEY_OWN:
+                    lp = len(raw_loop_specs)
+                    raw_loop_specs.append((self.t_backend[r_test[r]], _FUNCTION, -1, p))
+                    takes_request.push(0)
+                else:
+                    lp = loop_of_key.data[key]
+                    if lp < 0:
+                        lp = loop_of_key.data[key] = len(raw_loop_specs)
+                        backend, scope, node = self.shared_keys[key]
+                        raw_loop_specs.append((backend, scope, node, -1))
+                        takes_request.push(0)
+            item_loop.data[p] = lp
+            item_test.data.as_ints[p] = r_test[r]
+            if not ok.data[p]:
+                item_closure.data.as_ints[p] = -1
+                errors[p] = r_error[r]
+                kinds.push(_PLAN_ERROR)
+                targets.push(<int>p)
+                loops.push(_NO_LOOP)
+            else:
+                info = r_info[r]
+                closure = None if info is None else <_ClosureInfo>info
+                item_closure.data.as_ints[p] = -1 if closure is None else closure.index
+                for i in range(start[r], start[r + 1]):
+                    k = inst[i]
+                    new = new_id.data[k]
+                    if new == next_new:
+                        next_new += 1
+                        inst_fixture.data.as_ints[new] = self.k_def.data[k]
+                        inst_scope_node.data.as_ints[new] = self.k_node.data[k]
+                        inst_item.data.as_ints[new] = <int>p
+                        inst_pos.data.as_ints[new] = <int>(i - start[r])
+                        inst_param.data.as_ints[new] = self.k_param.data[k]
+                        inst_loop.data.as_ints[new] = lp if k_async[k] else _NO_LOOP
+                        if k_async[k] and lp >= 0 and closure.flags[i - start[r]] & _TAKES_REQUEST:
+                            takes_request.data[lp] = 1
+                        kinds.push(_SETUP)
+                        targets.push(new)
+                        loops.push(inst_loop.data.as_ints[new])
+                    item_instances.data.as_ints[filled] = new
+                    filled += 1
+                kinds.push(_CALL)
+                targets.push(<int>p)
+                loops.push(lp if self.t_async.data[r_test[r]] else _NO_LOOP)
+                if self.t_async.data[r_test[r]] and lp >= 0 and closure is not None and closure.test_takes_request:
+                    takes_request.data[lp] = 1
+            item_start.data.as_ints[p + 1] = <int>filled
+            for i in range(bucket_start.data[p], bucket_start.data[p + 1]):
+                new = new_id.data[bucket.data[i]]
+                kinds.push(_TEARDOWN)
+                targets.push(new)
+                loops.push(inst_loop.data.as_ints[new])
+
+        # Open each loop before its first step and close it after its last.
+        n_loops = len(raw_loop_specs)
+        first = _filled(n_loops, -1)
+        last = _filled(n_loops, -1)
+        steps_on = _filled(n_loops, 0)
+        for s in range(kinds.size):
+            lp = loops.data[s]
+            if lp >= 0:
+                if first.data[lp] < 0:
+                    first.data[lp] = <int>s
+                last.data[lp] = <int>s
+                steps_on.data[lp] += 1
+        specs = []
+        count = 0
+        for lp in range(n_loops):
+            backend, scope, node, item = raw_loop_specs[lp]
+            # A trio run blocks trio.run() on its thread while it is alive, so a trio loop whose
+            # users take `request` (and may add sync finalizers) is hosted on a thread of its own.
+            inline = (
+                steps_on.data[lp] == last.data[lp] - first.data[lp] + 1
+                and not (backend == "trio" and takes_request.data[lp])
+            )
+            specs.append(LoopSpec(backend, _SCOPES[scope], node, item, inline, steps_on.data[lp]))
+            if first.data[lp] >= 0:
+                count += 2
+        step_kind = clone(_BYTE_ARRAY, kinds.size + count, False)
+        step_target = clone(_INT_ARRAY, kinds.size + count, False)
+        step_loop = clone(_INT_ARRAY, kinds.size + count, False)
+        _write_steps(kinds, targets, loops, first, last, step_kind, step_target, step_loop)
+
+        plan = Plan(self.nodes, self.fixtures, self.tests)
+        plan.closures = [(<_ClosureInfo>info).closure for info in self.closure_infos]
+        plan.item_test = item_test
+        plan.item_closure = item_closure
+        plan.item_loop = item_loop.to_array()
+        plan.item_start = item_start
+        plan.item_instances = item_instances
+        plan.item_ids = [r_id[rs[p]] for p in range(n)]
+        plan.errors = errors
+        plan.inst_fixture = inst_fixture
+        plan.inst_scope_node = inst_scope_node
+        plan.inst_item = inst_item
+        plan.inst_pos = inst_pos
+        plan.inst_loop = inst_loop
+        plan.inst_param = inst_param
+        plan.loops = specs
+        plan.step_kind = step_kind
+        plan.step_target = step_target
+        plan.step_loop = step_loop
+        return plan
+
+
+cdef inline int _find(int* parent, int x):
+    """Return the root of *x*, compressing the path to it."""
+    cdef int root = x
+    cdef int up
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:
+        up = parent[x]
+        parent[x] = root
+        x = up
+    return root
+
+
+cdef inline bint _queue_open(_IntVec seg_next, _IntVec seg_end):
+    """Drop the exhausted segments on top of the queue; return whether an item is left."""
+    while seg_next.size and seg_next.data[seg_next.size - 1] == seg_end.data[seg_end.size - 1]:
+        seg_next.size -= 1
+        seg_end.size -= 1
+    return seg_next.size > 0
+
+
+cdef object _with_params(test_id, suffix):
+    # Fixture param ids come first inside the brackets, as pytest writes them (test[p0-1]). Names
+    # hold no "[", so the brackets open at the first one after the file part of the node id.
+    if test_id.endswith("]"):
+        at = test_id.find("[", test_id.find("::") + 1)
+        if at >= 0:
+            return f"{test_id[: at + 1]}{suffix}-{test_id[at + 1 :]}"
+    return f"{test_id}[{suffix}]"
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef void _write_steps(
+    _IntVec kinds,
+    _IntVec targets,
+    _IntVec loops,
+    _IntVec first,
+    _IntVec last,
+    signed char[::1] step_kind,
+    int[::1] step_target,
+    int[::1] step_loop,
+) noexcept:
+    """Copy the steps into the plan's columns, with each loop opened before its first step and
+    closed after its last.
+
+    The columns hold ``kinds.size`` steps plus two per loop that has a first
+    step, and such a loop has exactly one first and one last step, so every
+    write is in range.
+    """
+    cdef Py_ssize_t s
+    cdef Py_ssize_t out = 0
+    cdef int lp
+    for s in range(kinds.size):
+        lp = loops.data[s]
+        if lp >= 0 and first.data[lp] == s:
+            step_kind[out] = _OPEN
+            step_target[out] = lp
+            step_loop[out] = lp
+            out += 1
+        step_kind[out] = <signed char>kinds.data[s]
+        step_target[out] = targets.data[s]
+        step_loop[out] = lp
+        out += 1
+        if lp >= 0 and last.data[lp] == s:
+            step_kind[out] = _CLOSE
+            step_target[out] = lp
+            step_loop[out] = lp
+            out += 1
