@@ -20,7 +20,7 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict, deque
 from collections.abc import Sequence
-from itertools import product
+from itertools import pairwise, product
 
 from rustest import _plan_messages as messages
 from rustest._definitions import BUILTIN, SESSION_NODE, FixtureDef, Node, TestDef
@@ -515,7 +515,8 @@ class _Planner:
                         if fx.loop_scope is not None and int(fx.loop_scope) > w:
                             w = int(fx.loop_scope)
                 width[root] = w
-            failed = False
+            # Errors are recorded after the round, so every explanation sees the groups as built.
+            failed: dict[int, PlanError] = {}
             for r in range(n_raw):
                 if not uses_loop[r]:
                     continue
@@ -537,8 +538,9 @@ class _Planner:
                             )
                             break
                 if error is not None:
-                    r_error[r] = error
-                    failed = True
+                    failed[r] = error
+            for r, error in failed.items():
+                r_error[r] = error
             if failed:
                 # Plan again without the failed items, so they do not widen anyone else's loop.
                 continue
@@ -564,14 +566,6 @@ class _Planner:
                 if k_scope[k] >= need or (loop_scope is not None and int(loop_scope) >= need):
                     return k
         return -1
-
-    @staticmethod
-    def _own_need(r: int, r_inst: list[list[int]], k_scope: list[int], k_async: list[bool]) -> int:
-        need = _FUNCTION
-        for k in r_inst[r]:
-            if k_async[k] and k_scope[k] > need:
-                need = k_scope[k]
-        return need
 
     def _path_to(self, info: _ClosureInfo | None, t: int, target: int) -> list[str]:
         """Return ``[test, fixture (scope), ..., target (scope, async)]`` through the closure."""
@@ -606,59 +600,92 @@ class _Planner:
         return path
 
     def _loop_error(self, r: int, need: int) -> PlanError:
-        r_test, r_info, r_id, r_inst, r_error = self.r_test, self.r_info, self.r_id, self.r_inst, self.r_error
-        k_def, k_scope, k_async = self.k_def, self.k_scope, self.k_async
+        """Explain why item *r*'s explicit loop scope is narrower than the *need* loop of its group."""
+        r_test, r_info, r_id, k_def = self.r_test, self.r_info, self.r_id, self.k_def
         test = self.tests[r_test[r]]
         explicit = test.loop_scope
         assert explicit is not None
-        own = self._own_need(r, r_inst, k_scope, k_async)
-        info = r_info[r]
-        if own >= need:
-            widest = next(k for k in r_inst[r] if k_async[k] and k_scope[k] == own)
+        cause = self._widening_fixture(r, need)
+        if cause >= 0:
             return messages.loop_scope_too_narrow(
                 r_id[r],
                 explicit,
                 test.loop_scope_source,
                 Scope(need),
-                self._path_to(info, r_test[r], k_def[widest]),
+                self._path_to(r_info[r], r_test[r], k_def[cause]),
             )
-        # The need comes from sharing: find the shared instance and a user that needs the wide loop.
-        mine = {k for k in r_inst[r] if k_async[k]}
-        for other in range(len(r_test)):
-            if other == r or r_error[other] is not None:
-                continue
-            shared = mine.intersection(r_inst[other])
-            if not shared:
-                continue
-            other_need = self._own_need(other, r_inst, k_scope, k_async)
-            other_test = self.tests[r_test[other]]
-            if other_test.loop_scope is not None and int(other_test.loop_scope) > other_need:
-                other_need = int(other_test.loop_scope)
-            if other_need < need:
-                continue
-            other_widest = [k for k in r_inst[other] if k_async[k] and k_scope[k] == other_need]
-            other_path = (
-                self._path_to(r_info[other], r_test[other], k_def[other_widest[0]])
-                if other_widest
-                else [r_id[other], f"loop_scope='{Scope(other_need).label}'"]
-            )
-            k = min(shared)
-            return messages.loop_scope_shared(
-                r_id[r],
-                explicit,
-                test.loop_scope_source,
-                Scope(need),
-                messages.describe_fixture(self.fixtures[k_def[k]]),
-                r_id[other],
-                other_path,
-            )
-        widest_any = max((k for k in r_inst[r] if k_async[k]), key=lambda k: k_scope[k])
-        return messages.loop_scope_too_narrow(
+        # The need comes from sharing, perhaps through a chain of shared instances: name the first
+        # instance and its other user, then the chain up to the test that needs the wide loop.
+        hops = self._sharing_chain(r, need)
+        path: list[str] = []
+        for (_k, item), (next_k, _next_item) in pairwise(hops):
+            path.append(self._label(item))
+            path.append(messages.describe_fixture(self.fixtures[k_def[next_k]]))
+        path.extend(self._need_path(hops[-1][1], need))
+        first_k, first_item = hops[0]
+        return messages.loop_scope_shared(
             r_id[r],
             explicit,
             test.loop_scope_source,
             Scope(need),
-            self._path_to(info, r_test[r], k_def[widest_any]),
+            messages.describe_fixture(self.fixtures[k_def[first_k]]),
+            r_id[first_item],
+            path,
+        )
+
+    def _label(self, r: int) -> str:
+        """Return the short name of item *r*'s test, as paths in messages show it."""
+        return self.tests[self.r_test[r]].id.rsplit("::", 1)[-1]
+
+    def _alone_need(self, r: int) -> int:
+        """Return the loop scope item *r* needs by itself: its explicit scope and its async fixtures."""
+        explicit = self.tests[self.r_test[r]].loop_scope
+        need = _FUNCTION if explicit is None else int(explicit)
+        for k in self.r_inst[r]:
+            if self.k_async[k]:
+                loop_scope = self.fixtures[self.k_def[k]].loop_scope
+                need = max(need, self.k_scope[k], _FUNCTION if loop_scope is None else int(loop_scope))
+        return need
+
+    def _need_path(self, r: int, need: int) -> list[str]:
+        """Return the path that makes item *r* need the *need* loop by itself."""
+        cause = self._widening_fixture(r, need)
+        if cause >= 0:
+            return self._path_to(self.r_info[r], self.r_test[r], self.k_def[cause])
+        return [self._label(r), f"loop_scope='{Scope(need).label}'"]
+
+    def _sharing_chain(self, r: int, need: int) -> list[tuple[int, int]]:
+        """Return ``(instance, item)`` hops from item *r* to the nearest item needing *need* alone.
+
+        The walk goes through shared async instances, as the loop groups were
+        made, so such an item always exists in *r*'s group.
+        """
+        r_inst, r_error, r_info, k_async = self.r_inst, self.r_error, self.r_info, self.k_async
+        users: dict[int, list[int]] = {}
+        for item in range(len(r_inst)):
+            if r_error[item] is None and r_info[item] is not None:
+                for k in r_inst[item]:
+                    if k_async[k]:
+                        users.setdefault(k, []).append(item)
+        came: dict[int, tuple[int, int]] = {r: (-1, -1)}
+        queue = deque([r])
+        while queue:
+            item = queue.popleft()
+            if item != r and self._alone_need(item) >= need:
+                hops: list[tuple[int, int]] = []
+                while item != r:
+                    k, before = came[item]
+                    hops.append((k, item))
+                    item = before
+                hops.reverse()
+                return hops
+            for k in r_inst[item]:
+                for other in users.get(k, ()):
+                    if other not in came:
+                        came[other] = (k, item)
+                        queue.append(other)
+        raise AssertionError(
+            f"no item in the loop group of {self.r_id[r]!r} needs the {Scope(need).label} loop"
         )
 
     # -- pass 4: order -----------------------------------------------------
