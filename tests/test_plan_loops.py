@@ -405,3 +405,36 @@ def test_fixture_loop_scope_error_shows_what_needs_the_wider_loop(core: ModuleTy
     fixtures = [async_fixture("f", loop_scope=Scope.FUNCTION), async_fixture("s", Scope.SESSION)]
     error = plan_tests(core, fixtures, [async_test("t", "f", "s")]).item(0).error
     assert "\n  required by: t -> s (session, async)\n" in str(error)
+
+
+def test_sharing_error_names_an_explicit_scope_that_needs_the_wider_loop(core: ModuleType) -> None:
+    fixtures = [async_fixture("c", Scope.CLASS)]
+    tests = [
+        async_test("TestA::one", "c", node=CLASS_A, loop_scope=Scope.CLASS, loop_scope_source="class"),
+        async_test("TestA::two", "c", node=CLASS_A, loop_scope=Scope.SESSION, loop_scope_source="decorator"),
+    ]
+    error = plan_tests(core, fixtures, tests).item(0).error
+    assert "also used by TestA::two, which needs the 'session' loop: two -> loop_scope='session'\n" in str(
+        error
+    )
+
+
+def test_sharing_error_follows_a_chain_of_shared_instances_to_what_needs_the_wider_loop(
+    core: ModuleType,
+) -> None:
+    fixtures = [
+        async_fixture("c", Scope.CLASS),
+        async_fixture("m", Scope.MODULE),
+        async_fixture("s", Scope.SESSION),
+    ]
+    tests = [
+        async_test("TestA::one", "c", node=CLASS_A, loop_scope=Scope.CLASS, loop_scope_source="class"),
+        async_test("TestA::two", "c", "m", node=CLASS_A),
+        async_test("three", "m", "s"),
+    ]
+    error = plan_tests(core, fixtures, tests).item(0).error
+    assert (
+        "it uses c (class, async), whose one instance is also used by TestA::two, which needs the "
+        "'session' loop: two -> m (module, async) -> three -> s (session, async)\n"
+    ) in str(error)
+    assert "narrow the scope" not in str(error)
