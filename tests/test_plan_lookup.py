@@ -295,3 +295,15 @@ def test_indirect_param_reaches_a_fixture_the_test_requests_through_another(core
         "TEARDOWN user#3",
         "TEARDOWN db#2",
     ]
+
+
+def test_builtin_autouse_fixture_applies_to_every_test(core: ModuleType) -> None:
+    fixtures = [FixtureDef("auto", node=BUILTIN, autouse=True)]
+    plan = plan_tests(core, fixtures, [TestDef("a", node=CLASS), TestDef("b", node=OTHER_MODULE)])
+    assert [len(plan.item(i).instances) for i in range(2)] == [1, 1]
+
+
+def test_redefinition_at_the_same_node_replaces_an_autouse_fixture(core: ModuleType) -> None:
+    fixtures = [FixtureDef("x", node=SESSION, autouse=True), FixtureDef("x", node=SESSION)]
+    plan = plan_tests(core, fixtures, [TestDef("t", node=MODULE)])
+    assert plan.describe() == ["CALL t"]
