@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import ModuleType
 
-from rustest._definitions import FixtureDef, Node, TestDef
+from rustest._definitions import FixtureDef, Node, TestDef, XFail
 from rustest._plan import Plan
 from rustest._scope import Scope
 
@@ -228,3 +228,26 @@ def test_instance_records_its_scope_node(core: ModuleType) -> None:
     fixtures = [FixtureDef("c", scope=Scope.CLASS), FixtureDef("m", scope=Scope.MODULE)]
     plan: Plan = core.plan(NODES, fixtures, [TestDef("t", node=CLASS_A, requests=("c", "m"))])
     assert [plan.instance(k).scope_node for k in plan.item(0).instances] == [MODULE_A, CLASS_A]
+
+
+def test_skipped_test_sets_up_no_fixtures(core: ModuleType) -> None:
+    fixtures = [FixtureDef("f"), FixtureDef("auto", autouse=True)]
+    test = TestDef("t", node=MODULE_A, requests=("f",), skip="not on this platform")
+    assert steps(core, fixtures, [test]) == ["CALL t"]
+
+
+def test_xfail_that_must_not_run_sets_up_no_fixtures(core: ModuleType) -> None:
+    test = TestDef("t", node=MODULE_A, requests=("f",), xfail=XFail(run=False))
+    assert steps(core, [FixtureDef("f")], [test]) == ["CALL t"]
+
+
+def test_xfail_that_runs_sets_up_its_fixtures(core: ModuleType) -> None:
+    test = TestDef("t", node=MODULE_A, requests=("f",), xfail=XFail(reason="flaky"))
+    assert steps(core, [FixtureDef("f")], [test]) == ["SETUP f#0", "CALL t", "TEARDOWN f#0"]
+
+
+def test_skipped_test_with_an_unknown_fixture_is_reported_as_skipped_not_as_an_error(
+    core: ModuleType,
+) -> None:
+    plan: Plan = core.plan(NODES, [], [TestDef("t", node=MODULE_A, requests=("missing",), skip="later")])
+    assert (plan.errors, plan.describe()) == ({}, ["CALL t"])
