@@ -438,3 +438,29 @@ def test_sharing_error_follows_a_chain_of_shared_instances_to_what_needs_the_wid
         "'session' loop: two -> m (module, async) -> three -> s (session, async)\n"
     ) in str(error)
     assert "narrow the scope" not in str(error)
+
+
+def test_skipped_async_test_opens_no_loop(core: ModuleType) -> None:
+    plan = plan_tests(core, [async_fixture("s", Scope.SESSION)], [async_test("t", "s", skip="later")])
+    assert (plan.loops, plan.describe()) == ([], ["CALL t"])
+
+
+def test_trio_loop_whose_test_takes_request_is_hosted(core: ModuleType) -> None:
+    plan = plan_tests(core, [], [async_test("t", "request", backend="trio")])
+    assert [(spec.backend, spec.inline) for spec in plan.loops] == [("trio", False)]
+
+
+def test_trio_loop_whose_fixture_takes_request_is_hosted(core: ModuleType) -> None:
+    fixtures = [async_fixture("f", requests=("request",))]
+    plan = plan_tests(core, fixtures, [async_test("t", "f", backend="trio")])
+    assert [(spec.backend, spec.inline) for spec in plan.loops] == [("trio", False)]
+
+
+def test_trio_loop_without_request_is_inline(core: ModuleType) -> None:
+    plan = plan_tests(core, [async_fixture("f")], [async_test("t", "f", backend="trio")])
+    assert [(spec.backend, spec.inline) for spec in plan.loops] == [("trio", True)]
+
+
+def test_asyncio_loop_whose_test_takes_request_stays_inline(core: ModuleType) -> None:
+    plan = plan_tests(core, [], [async_test("t", "request")])
+    assert [(spec.backend, spec.inline) for spec in plan.loops] == [("asyncio", True)]
