@@ -275,7 +275,9 @@ class _Planner:
         initial.extend(requests)
 
         postorder: list[int] = []
-        preorder: list[int] = []
+        # pytest's closure lists the names the test asks for first, then each name the first time a
+        # depth-first walk reaches it; params expand in that order.
+        name_rank = {name: i for i, name in enumerate(dict.fromkeys(initial))}
         state: dict[int, int] = {}
         deps_of: dict[int, tuple[tuple[str, int], ...]] = {}
         stack: list[int] = []
@@ -288,7 +290,7 @@ class _Planner:
                 at = stack.index(d)
                 return messages.cycle([fixtures[x].name for x in stack[at:]] + [fixtures[d].name])
             state[d] = 0
-            preorder.append(d)
+            name_rank.setdefault(fixtures[d].name, len(name_rank))
             stack.append(d)
             fx = fixtures[d]
             deps: list[tuple[str, int]] = []
@@ -353,11 +355,13 @@ class _Planner:
             else:
                 kinds.append(_NO_PARAM)
         # Params expand the test in pytest's order, so ids and items read as pytest's do: the
-        # fixtures' own params before indirect ones, wider scopes first, then the order in which the
-        # closure first reaches each fixture (a fixture before its dependencies).
-        rank = {d: i for i, d in enumerate(preorder)}
+        # fixtures' own params before indirect ones, wider scopes first, then pytest's closure order.
         params.sort(
-            key=lambda j: (kinds[j] == _INDIRECT_PARAM, -int(fixtures[order[j]].scope), rank[order[j]])
+            key=lambda j: (
+                kinds[j] == _INDIRECT_PARAM,
+                -int(fixtures[order[j]].scope),
+                name_rank[fixtures[order[j]].name],
+            )
         )
         return Closure(tuple(order), args, test_args, tuple(params)), roots, kinds
 
