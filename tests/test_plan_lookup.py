@@ -307,3 +307,13 @@ def test_redefinition_at_the_same_node_replaces_an_autouse_fixture(core: ModuleT
     fixtures = [FixtureDef("x", node=SESSION, autouse=True), FixtureDef("x", node=SESSION)]
     plan = plan_tests(core, fixtures, [TestDef("t", node=MODULE)])
     assert plan.describe() == ["CALL t"]
+
+
+def test_params_of_requested_fixtures_come_before_those_found_through_them(core: ModuleType) -> None:
+    fixtures = [
+        FixtureDef("e", node=SESSION, params=(1, 2)),
+        FixtureDef("d", node=SESSION, requests=("e",)),
+        FixtureDef("b", node=SESSION, params=(1, 2)),
+    ]
+    plan = plan_tests(core, fixtures, [TestDef("test", node=MODULE, requests=("d", "b"))])
+    assert item_ids(plan) == ["test[b0-e0]", "test[b0-e1]", "test[b1-e0]", "test[b1-e1]"]
