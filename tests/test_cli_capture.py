@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.cli_helpers import CliRun, Project
+from cli_helpers import CliRun, Project
 
 CAPTURE_SUITE = """
 import os

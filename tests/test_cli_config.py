@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tests.cli_helpers import Project
+from cli_helpers import Project
 
 PASSING = "def test_ok():\n    pass\n"
 

@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from cli_helpers import CliRun, Project
 
 from rustest import __version__
-from tests.cli_helpers import CliRun, Project
 
 MIXED_SUITE = """
 import sys

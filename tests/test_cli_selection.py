@@ -200,14 +200,6 @@ def test_a_missing_path_is_a_usage_error(project: Project) -> None:
     assert "file or directory not found: tests/test_nowhere.py" in run.stderr
 
 
-NO_CODEBLOCKS_IGNORED = pytest.mark.xfail(
-    strict=True,
-    reason="--no-codeblocks never reaches collection: run_session does not pass options.codeblocks and "
-    "rustest._collect.collect() takes no codeblocks argument (Session has one), "
-    "so Markdown is still collected",
-)
-
-
 @pytest.fixture
 def markdown_project(tmp_path: Path) -> Project:
     """A project whose README holds one passing and one failing python code block."""
@@ -249,14 +241,12 @@ def test_markdown_files_are_not_collected_without_arguments(markdown_project: Pr
     assert list(run.outcomes) == ["test_plain.py::test_plain"]
 
 
-@NO_CODEBLOCKS_IGNORED
 def test_no_codeblocks_leaves_markdown_files_under_a_directory_out(markdown_project: Project) -> None:
     run = markdown_project.run("--no-codeblocks", ".")
     assert run.exit_code == 0, run.output
     assert list(run.outcomes) == ["test_plain.py::test_plain"]
 
 
-@NO_CODEBLOCKS_IGNORED
 def test_no_codeblocks_makes_a_markdown_argument_a_usage_error(markdown_project: Project) -> None:
     run = markdown_project.run("--no-codeblocks", "README.md")
     assert run.exit_code == 4
