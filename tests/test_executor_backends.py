@@ -13,7 +13,6 @@ import contextvars
 import socket
 from collections.abc import AsyncIterator
 
-import pytest
 import trio  # type: ignore[import-untyped, unused-ignore]
 from executor_helpers import Suite, TrioKit
 
