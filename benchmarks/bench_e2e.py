@@ -9,9 +9,10 @@ with ``os.wait4``, so the first run fills the bytecode and assertion-rewrite
 caches the next ones use. Every run must report exactly N passed tests, or the
 benchmark stops: the three never measure different work.
 
-It prints one row per shape: the three times, rustest/floor (the target is
-at most 1.3) and pytest/rustest (the target is at least 15), and the peak
-memory of each. pytest runs with plugin autoloading off (its best case: no
+It prints one row per shape: the three wall times, rustest/floor (the
+target is at most 1.3) and pytest/rustest (the target is at least 15), the
+same two ratios of CPU time (user plus system, steadier than wall time on a
+shared machine), and the peak memory of each. pytest runs with plugin autoloading off (its best case: no
 unrelated plugins) and with pytest-asyncio for the async shapes; when pytest
 or pytest-asyncio is not installed its columns read ``n/a``.
 
@@ -65,9 +66,14 @@ _PYTEST_ENV = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 @dataclass(frozen=True)
 class Measurement:
-    """The best of several runs of one command: wall seconds and peak resident set in MiB."""
+    """The best of several runs of one command: wall seconds, CPU seconds and peak resident set in MiB.
+
+    CPU seconds (user plus system) are printed beside wall seconds because on
+    a machine shared with other work the wall time also measures the others.
+    """
 
     seconds: float
+    cpu_seconds: float
     peak_mib: float
 
 
@@ -89,6 +95,16 @@ class ShapeResult:
     def pytest_over_rustest(self) -> float | None:
         """How many times faster than pytest rustest was, or ``None`` without pytest."""
         return None if self.pytest is None else self.pytest.seconds / self.rustest.seconds
+
+    @property
+    def rustest_over_floor_cpu(self) -> float:
+        """How many times the floor's CPU time rustest used."""
+        return self.rustest.cpu_seconds / self.floor.cpu_seconds
+
+    @property
+    def pytest_over_rustest_cpu(self) -> float | None:
+        """How many times rustest's CPU time pytest used, or ``None`` without pytest."""
+        return None if self.pytest is None else self.pytest.cpu_seconds / self.rustest.cpu_seconds
 
 
 def pytest_available(suite: Suite) -> bool:
@@ -134,14 +150,18 @@ def _run_once(command: Sequence[str], cwd: Path, env: dict[str, str], n_tests: i
             f"{n_tests} passed tests:\n{text[-3000:]}"
         )
     # ru_maxrss is in KiB on Linux.
-    return Measurement(seconds, usage.ru_maxrss / 1024)
+    return Measurement(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def _best_of(
     command: Sequence[str], cwd: Path, env: dict[str, str], n_tests: int, repeat: int
 ) -> Measurement:
     runs = [_run_once(command, cwd, env, n_tests) for _ in range(repeat)]
-    return Measurement(min(run.seconds for run in runs), min(run.peak_mib for run in runs))
+    return Measurement(
+        min(run.seconds for run in runs),
+        min(run.cpu_seconds for run in runs),
+        min(run.peak_mib for run in runs),
+    )
 
 
 def measure_floor(suite: Suite, repeat: int) -> Measurement:
@@ -181,6 +201,8 @@ _COLUMNS = (
     ("pytest s", 9),
     ("rustest/floor", 14),
     ("pytest/rustest", 15),
+    ("cpu r/f", 8),
+    ("cpu p/r", 8),
     ("floor MiB", 10),
     ("rustest MiB", 12),
     ("pytest MiB", 11),
@@ -198,6 +220,7 @@ def format_row(result: ShapeResult) -> str:
     """Return the table row of *result*; a missed target is flagged with ``!``."""
     over_floor = result.rustest_over_floor
     over_rustest = result.pytest_over_rustest
+    cpu_over_rustest = result.pytest_over_rustest_cpu
     floor_flag = "" if over_floor <= FLOOR_TARGET else " !"
     pytest_flag = "" if over_rustest is None or over_rustest >= PYTEST_TARGET else " !"
     return _row(
@@ -208,6 +231,8 @@ def format_row(result: ShapeResult) -> str:
             "n/a" if result.pytest is None else f"{result.pytest.seconds:.3f}",
             f"{over_floor:.2f}x{floor_flag}",
             "n/a" if over_rustest is None else f"{over_rustest:.1f}x{pytest_flag}",
+            f"{result.rustest_over_floor_cpu:.2f}x",
+            "n/a" if cpu_over_rustest is None else f"{cpu_over_rustest:.1f}x",
             f"{result.floor.peak_mib:.1f}",
             f"{result.rustest.peak_mib:.1f}",
             "n/a" if result.pytest is None else f"{result.pytest.peak_mib:.1f}",
