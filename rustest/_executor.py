@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rustest._backends import Backend, LoopRunner, get_backend
+from rustest._backends import Backend, LoopRunner, StepBatch, get_backend
 from rustest._capture import NoCapture, OutputCapture
 from rustest._errors import EmptyParameterSetError
 from rustest._events import (
@@ -142,6 +142,8 @@ class _Run:
         self.cur_node: ItemNode | None = None
         self.cur_test_finalizers: list[Callable[[], object]] = []
         self.cur_not_run = False
+        self.batchers: dict[int, Callable[[StepBatch], None]] = {}
+        self.takes_request: list[bool] | None = None
 
     # -- events ------------------------------------------------------------
 
@@ -428,17 +430,35 @@ class _Run:
         self.warn(f"error tearing down {what} while the run was stopping: {failure.headline}", None)
 
     def call(self, item: int, loop: int) -> None:
+        if not self.may_call(item):
+            return
+        try:
+            result = self.call_test(item)
+            if self.plan.tests[self.plan.item_test[item]].is_async:
+                self.run_async(loop, result, self.plan.item_ids[item])
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            self.call_failed(exc)
+        else:
+            self.call_passed(item)
+        finally:
+            if self.cur_test_finalizers:
+                self.run_finalizers(self.cur_test_finalizers)
+
+    def may_call(self, item: int) -> bool:
+        """Tell whether *item*'s test function is to be called; if not, its outcome is decided here."""
         plan = self.plan
         test = plan.tests[plan.item_test[item]]
         if self.cur_outcome is not None:
-            return
+            return False
         if test.skip is not None:
             self.set_outcome(Outcome.SKIPPED, Phase.SETUP, test.skip)
-            return
+            return False
         xfail = test.xfail
         if xfail is not None and not xfail.run:
             self.set_outcome(Outcome.XFAILED, Phase.SETUP, f"[NOTRUN] {xfail.reason}".rstrip())
-            return
+            return False
         setup_failure = self.cur_setup_failure
         start, end = plan.item_start[item], plan.item_start[item + 1]
         if setup_failure is None and start != end:
@@ -452,34 +472,60 @@ class _Run:
                     break
         if setup_failure is not None:
             self.outcome_from_exception(setup_failure, Phase.SETUP)
-            return
-        try:
-            closure = plan.item_closure[item]
-            kwargs = self.arguments(plan.item_args(item), REQUEST) if plan.closures[closure].test_args else {}
-            func = test.func
-            if func is None:
-                raise RuntimeError(f"test {plan.item_ids[item]} has no function to call")
-            call_args: tuple[object, ...] = (self.test_self(),) if test.cls is not None else ()
-            if test.is_async:
-                self.run_async(loop, func(*call_args, **kwargs), plan.item_ids[item])
+            return False
+        return True
+
+    def call_test(self, item: int) -> Any:
+        """Call *item*'s test function: an async one returns the coroutine to run, a sync one runs."""
+        plan = self.plan
+        test = plan.tests[plan.item_test[item]]
+        closure = plan.item_closure[item]
+        kwargs = self.arguments(plan.item_args(item), REQUEST) if plan.closures[closure].test_args else {}
+        func = test.func
+        if func is None:
+            raise RuntimeError(f"test {plan.item_ids[item]} has no function to call")
+        call_args: tuple[object, ...] = (self.test_self(),) if test.cls is not None else ()
+        return func(*call_args, **kwargs)
+
+    def call_failed(self, exc: BaseException) -> None:
+        self.outcome_from_exception(failure_from(exc, Phase.CALL), Phase.CALL)
+
+    def call_passed(self, item: int) -> None:
+        xfail = self.plan.tests[self.plan.item_test[item]].xfail
+        if xfail is not None:
+            if xfail.strict:
+                self.cur_failures.append(
+                    Failure(Phase.CALL, "XPassed", f"[XPASS(strict)] {xfail.reason}".rstrip())
+                )
+                self.set_outcome(Outcome.FAILED, Phase.CALL, xfail.reason)
             else:
-                func(*call_args, **kwargs)
+                self.set_outcome(Outcome.XPASSED, Phase.CALL, xfail.reason)
+
+    def batchable(self, item: int) -> bool:
+        """Tell whether *item*'s call may run inside its loop, in a batch: it takes no ``request``.
+
+        Finalizers that a test adds through ``request`` are sync user code,
+        which must run with no loop running.
+        """
+        takes_request = self.takes_request
+        if takes_request is None:
+            takes_request = self.takes_request = [
+                any(source == REQUEST for _, source in closure.test_args) for closure in self.plan.closures
+            ]
+        return not takes_request[self.plan.item_closure[item]]
+
+    def call_batch(self, run_batch: Callable[[StepBatch], None], batch: _CallBatch) -> None:
+        try:
+            run_batch(batch)
         except KeyboardInterrupt:
             raise
-        except BaseException as exc:
-            self.outcome_from_exception(failure_from(exc, Phase.CALL), Phase.CALL)
-        else:
-            if xfail is not None:
-                if xfail.strict:
-                    self.cur_failures.append(
-                        Failure(Phase.CALL, "XPassed", f"[XPASS(strict)] {xfail.reason}".rstrip())
-                    )
-                    self.set_outcome(Outcome.FAILED, Phase.CALL, xfail.reason)
-                else:
-                    self.set_outcome(Outcome.XPASSED, Phase.CALL, xfail.reason)
-        finally:
-            if self.cur_test_finalizers:
-                self.run_finalizers(self.cur_test_finalizers)
+        except BaseException:
+            if batch.started:
+                raise
+            # The runner could not start the batch: the single call reports why.
+            batch.started = True
+            batch.step += 1
+            self.call(batch.first, batch.loop)
 
     def set_outcome(self, outcome: Outcome, when: Phase, reason: str = "") -> None:
         self.cur_outcome = outcome
@@ -523,13 +569,17 @@ class _Run:
             backend = self.backends.get(spec.backend)
             if backend is None:
                 backend = self.backends[spec.backend] = get_backend(spec.backend)
-            self.runners[loop] = backend.open_loop(spec)
+            runner = self.runners[loop] = backend.open_loop(spec)
+            run_batch = getattr(runner, "run_batch", None)
+            if run_batch is not None:
+                self.batchers[loop] = run_batch
         except KeyboardInterrupt:
             raise
         except BaseException as exc:
             self.loop_failure[loop] = failure_from(exc, Phase.SETUP)
 
     def close_loop(self, loop: int) -> None:
+        self.batchers.pop(loop, None)
         runner = self.runners.pop(loop, None)
         if runner is None:
             return
@@ -580,7 +630,21 @@ class _Run:
                 elif kind == _CALL:
                     if target != self.cur:
                         self.switch(target)
-                    self.call(target, loop)
+                    run_batch = self.batchers.get(loop)
+                    if (
+                        run_batch is not None
+                        and s < n_steps
+                        and kinds[s] == _CALL
+                        and loops[s] == loop
+                        and self.batchable(target)
+                    ):
+                        batch = _CallBatch(self, s - 1, loop)
+                        try:
+                            self.call_batch(run_batch, batch)
+                        finally:
+                            s = batch.step
+                    else:
+                        self.call(target, loop)
                 elif kind == _TEARDOWN:
                     self.teardown(target)
                 elif kind == _OPEN:
@@ -616,6 +680,60 @@ class _Run:
             self.session_warnings,
             self.exit_code,
         )
+
+
+class _CallBatch:
+    """Consecutive calls of async tests on one loop, handed to its runner as one ``StepBatch``.
+
+    It walks the plan from step ``step`` on, while the steps are calls on
+    ``loop`` of tests that may run inside the loop, switching items and
+    recording outcomes exactly as the executor's walk does for single calls.
+    ``step`` ends as the index of the first step the walk has still to run.
+    """
+
+    __slots__ = ("first", "loop", "run", "started", "step")
+
+    def __init__(self, run: _Run, step: int, loop: int) -> None:
+        self.run = run
+        self.step = step
+        self.loop = loop
+        self.first = run.plan.step_target[step]
+        self.started = False
+
+    def next_step(self) -> tuple[Coroutine[Any, Any, Any], str] | None:
+        """Switch to the next test of the batch and return its coroutine and owner, or ``None`` at the end."""
+        self.started = True
+        run = self.run
+        plan = run.plan
+        kinds, targets, loops = plan.step_kind, plan.step_target, plan.step_loop
+        while self.step < len(kinds) and kinds[self.step] == _CALL and loops[self.step] == self.loop:
+            item = targets[self.step]
+            if not run.batchable(item):
+                return None
+            self.step += 1
+            if item != run.cur:
+                run.switch(item)
+            if not run.may_call(item):
+                continue
+            try:
+                coro = run.call_test(item)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                run.call_failed(exc)
+                continue
+            return coro, plan.item_ids[item]
+        return None
+
+    def step_done(self, error: BaseException | None) -> None:
+        """Record the outcome of the test handed out last, as the single call would."""
+        run = self.run
+        if error is None:
+            run.call_passed(run.cur)
+        elif isinstance(error, KeyboardInterrupt):
+            raise error
+        else:
+            run.call_failed(error)
 
 
 def execute(

@@ -9,10 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from rustest._backends._asyncio import AsyncioBackend
-from rustest._backends._protocol import Backend, LeakedTask, LoopRunner
+from rustest._backends._protocol import Backend, BatchingRunner, LeakedTask, LoopRunner, StepBatch
 from rustest._backends._trio import TrioBackend
 
-__all__ = ["AsyncioBackend", "Backend", "LeakedTask", "LoopRunner", "TrioBackend", "get_backend"]
+__all__ = [
+    "AsyncioBackend",
+    "Backend",
+    "BatchingRunner",
+    "LeakedTask",
+    "LoopRunner",
+    "StepBatch",
+    "TrioBackend",
+    "get_backend",
+]
 
 _BACKENDS: dict[str, type[AsyncioBackend] | type[TrioBackend]] = {
     AsyncioBackend.name: AsyncioBackend,

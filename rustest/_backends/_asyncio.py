@@ -16,15 +16,17 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import inspect
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from rustest._backends._batch import BatchProgress, run_one_by_one
 from rustest._backends._contexts import ContextChanges, apply_changes, changed_since
 from rustest._backends._hosting import Hosting, loop_threads, wait_for_release
 from rustest._backends._limits import CLOSE_GRACE, DEFAULT_CANCEL_TIMEOUT
-from rustest._backends._protocol import LeakedTask, LoopRunner
+from rustest._backends._protocol import LeakedTask, LoopRunner, StepBatch
 from rustest._plan import LoopSpec
 
 __all__ = ["AsyncioBackend", "LoopFactory"]
@@ -284,6 +286,10 @@ class _InlineRunner(_AsyncioRunner):
         super().__init__(loop, cancel_timeout)
         self._stopped_by_runner = False
         self._seen = contextvars.Context()
+        self._batch: BatchProgress | None = None
+        # A batch must see a step that stops the loop before the next step
+        # starts; asyncio's own loops say so in ``_stopping`` (uvloop hides it).
+        self._sees_stops = isinstance(getattr(loop, "_stopping", None), bool)
 
     def run(self, coro: Coroutine[Any, Any, T], owner: str) -> T:
         """Run *coro* in the driver task, driving the loop on this thread until it is done."""
@@ -310,19 +316,56 @@ class _InlineRunner(_AsyncioRunner):
         try:
             loop.run_forever()
         except (KeyboardInterrupt, SystemExit):
+            self._abandon_batch()
             if self._finished_step != self._step:
                 self._cancel_step()
                 self._run_until_step_finished()
             self._error = self._value = None
             raise
         if not self._stopped_by_runner:
+            self._abandon_batch()
             if self._finished_step != self._step:
                 self._cancel_step()
                 self._run_until_step_finished()
             error = self._error
             self._error = self._value = None
-            raise _stopped_loop_error(owner, error)
+            raise _stopped_loop_error(self._owner, error)
         return self._take_outcome()  # type: ignore[no-any-return]
+
+    def run_batch(self, batch: StepBatch) -> None:
+        """Run *batch*'s steps back to back in the driver task, driving the loop until the last is done."""
+        if not self._sees_stops:
+            run_one_by_one(self, batch)
+            return
+        progress = self._batch = BatchProgress(batch)
+        drive = progress.drive(self._begin_batch_step, self._end_batch_step)
+        try:
+            self.run(drive, self._owner)
+        except BaseException as exc:
+            if inspect.getcoroutinestate(drive) == inspect.CORO_CREATED:
+                # The runner was unusable: the batch never started.
+                drive.close()
+            if not progress.settle(exc):
+                raise
+        finally:
+            self._batch = None
+
+    def _begin_batch_step(self, owner: str) -> None:
+        self._owner = owner
+        _STEP_OWNER.set(owner)
+
+    def _end_batch_step(self) -> bool:
+        # As after a single step: task groups and timeouts of the next step
+        # must not see a cancellation that ended this one.
+        while self._step_cancels:
+            self._step_cancels -= 1
+            _uncancel(self._driver)
+        return bool(self._loop._stopping)  # type: ignore[attr-defined]
+
+    def _abandon_batch(self) -> None:
+        """End the batch in progress after its current step, whose end ``run()`` is about to report."""
+        if self._batch is not None:
+            self._batch.abandoning = True
 
     def _step_finished(self, step: int) -> None:
         # A stale call (its step ended because the loop was stopped by the

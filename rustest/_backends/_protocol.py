@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from rustest._plan import LoopSpec
 
-__all__ = ["Backend", "LeakedTask", "LoopRunner"]
+__all__ = ["Backend", "BatchingRunner", "LeakedTask", "LoopRunner", "StepBatch"]
 
 T = TypeVar("T")
 
@@ -66,6 +66,47 @@ class LoopRunner(Protocol):
         shut down where the backend has them. Closing never hangs on a task
         that ignores cancellation: such a task is abandoned and still
         reported. Calling ``run()`` after ``close()`` is an error.
+        """
+        ...
+
+
+class StepBatch(Protocol):
+    """Consecutive steps of one loop that a runner may run back to back inside the loop.
+
+    The executor hands a batch of test calls to a runner that supports it, so
+    that a run of async tests on one inline loop costs one hand-over instead of
+    one per test. Both methods are called on the loop's thread, inside the
+    driver task, while the loop is running; they run no user code.
+    """
+
+    def next_step(self) -> tuple[Coroutine[Any, Any, Any], str] | None:
+        """Prepare the next step; return its coroutine and owner label, or ``None`` when the batch is over."""
+        ...
+
+    def step_done(self, error: BaseException | None) -> None:
+        """Take the outcome of the step handed out last: the exception it raised, or ``None``.
+
+        An exception raised here (the executor re-raises a ``KeyboardInterrupt``
+        that a test raised) ends the batch and is raised by ``run_batch``.
+        """
+        ...
+
+
+class BatchingRunner(LoopRunner, Protocol):
+    """A ``LoopRunner`` that can also run a ``StepBatch`` in one hand-over."""
+
+    def run_batch(self, batch: StepBatch) -> None:
+        """Run the steps *batch* hands out, one after another in the driver task, without leaving the loop.
+
+        Every step keeps what ``run()`` gives it: its owner label tags the tasks
+        it creates, and each step's outcome reaches ``batch.step_done``. If the
+        run of steps cannot start (the runner is closed), the error is raised
+        before ``next_step`` is called. An error that ends a step from outside
+        (a step that stops the loop, a run that ends under a step) is passed to
+        ``step_done`` as ``run()`` would have raised it, and ends the batch. If
+        ``KeyboardInterrupt`` arrives, the step in progress is cancelled and
+        allowed to finish, its outcome is dropped, and ``KeyboardInterrupt`` is
+        raised; the runner stays usable.
         """
         ...
 

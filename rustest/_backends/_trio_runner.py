@@ -15,6 +15,7 @@ import _thread
 import abc
 import contextlib
 import contextvars
+import inspect
 import queue
 import threading
 import time
@@ -25,10 +26,11 @@ import trio  # type: ignore[import-untyped, unused-ignore]
 import trio._core._run  # type: ignore[import-untyped, unused-ignore]
 from outcome import Error, Outcome, Value
 
+from rustest._backends._batch import BatchProgress
 from rustest._backends._contexts import ContextChanges, apply_changes, changed_since
 from rustest._backends._hosting import Hosting, loop_threads, wait_for_release
 from rustest._backends._limits import CLOSE_GRACE
-from rustest._backends._protocol import LeakedTask, LoopRunner
+from rustest._backends._protocol import LeakedTask, LoopRunner, StepBatch
 from rustest._plan import LoopSpec
 
 __all__ = ["open_trio_loop"]
@@ -125,14 +127,14 @@ class _TrioRunner(abc.ABC):
         self._driver: trio.lowlevel.Task | None = None
         self._run_outcome: Outcome[None] | None = None
         self._leaks: list[LeakedTask] = []
+        self._steps_begun = 0
+        self._batch: BatchProgress | None = None
 
     async def _drive(self) -> None:
         self._token = trio.lowlevel.current_trio_token()
         self._driver = trio.lowlevel.current_task()
         self._driver_started()
-        owners = self._owners
-        owners.note_internal_tasks()
-        steps = 0
+        self._owners.note_internal_tasks()
         while True:
             coro = self._coro
             if coro is None:
@@ -141,10 +143,9 @@ class _TrioRunner(abc.ABC):
                 await self._park()
                 continue
             self._coro = None
-            steps += 1
-            if steps == 2:
-                owners.start_tagging()
-            owners.current = self._owner
+            if self._batch is None:
+                # A batch begins each of its steps itself.
+                self._begin_step(self._owner)
             if self._changes:
                 apply_changes(self._changes)
                 self._changes = []
@@ -160,7 +161,15 @@ class _TrioRunner(abc.ABC):
             self._running = False
             self._finished_step = self._step
             self._step_finished()
-        self._leaks = owners.leftovers()
+        self._leaks = self._owners.leftovers()
+
+    def _begin_step(self, owner: str) -> None:
+        """Make *owner* the owner of the tasks started from now on; start tagging at the second step."""
+        self._owner = owner
+        self._steps_begun += 1
+        if self._steps_begun == 2:
+            self._owners.start_tagging()
+        self._owners.current = owner
 
     @abc.abstractmethod
     def _driver_started(self) -> None:
@@ -269,7 +278,24 @@ class _GuestRunner(_TrioRunner):
             raise
         return self._take_outcome()  # type: ignore[no-any-return]
 
+    def run_batch(self, batch: StepBatch) -> None:
+        """Run *batch*'s steps back to back in the driver task, pumping the guest run until they are done."""
+        progress = self._batch = BatchProgress(batch)
+        drive = progress.drive(self._begin_step, _never_stopped)
+        try:
+            self.run(drive, self._owner)
+        except BaseException as exc:
+            if inspect.getcoroutinestate(drive) == inspect.CORO_CREATED:
+                # The runner was closed: the batch never started.
+                drive.close()
+            if not progress.settle(exc):
+                raise
+        finally:
+            self._batch = None
+
     def _finish_interrupted_step(self) -> None:
+        if self._batch is not None:
+            self._batch.abandoning = True
         get = self._callbacks.get
         step = self._step
         while self._token is None and self._finished_step != step:
@@ -441,6 +467,11 @@ class _HostedRunner(_TrioRunner):
         if not hosting.join(self._cancel_timeout + CLOSE_GRACE):
             return self._leaks
         return self._run_result()
+
+
+def _never_stopped() -> bool:
+    """End a batch step: a trio run has no ``stop()``, so nothing inside it can end a step from outside."""
+    return False
 
 
 def _thread_has_trio_run() -> bool:
