@@ -21,9 +21,11 @@ Error messages come from ``rustest._plan_messages``, as in the Python twin.
 
 cimport cython
 from cpython.array cimport array, clone
+from cpython.object cimport PyObject_GenericSetAttr
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
+import dataclasses
 import gc
 from collections import deque
 
@@ -85,6 +87,51 @@ cdef frozenset _NOTHING = frozenset()
 # Markers of the subtree memo: not computed yet, and being computed (met again: a cycle).
 cdef object _MISSING = object()
 cdef object _BUSY = object()
+
+
+cdef bint _stores_only(cls, tuple names):
+    """Whether constructing the dataclass *cls* does nothing but store *names*, in order."""
+    fields = dataclasses.fields(cls)
+    return (
+        not hasattr(cls, "__post_init__")
+        and tuple([f.name for f in fields]) == names
+        and all([f.init for f in fields])
+    )
+
+
+# The plan holds one Closure per closure and one LoopSpec per loop, tens of thousands of each on
+# a large suite. Their generated __init__ runs in the interpreter and costs more than the rest of
+# their planning, so they are built as that __init__ builds them, storing each field with
+# object.__setattr__. The check falls back to the constructor if the classes ever do more.
+cdef tuple _CLOSURE_FIELDS = ("defs", "args", "test_args", "param_positions")
+cdef tuple _LOOP_FIELDS = ("backend", "scope", "node", "item", "inline", "step_count")
+cdef bint _DIRECT_CLOSURE = _stores_only(Closure, _CLOSURE_FIELDS)
+cdef bint _DIRECT_LOOP = _stores_only(LoopSpec, _LOOP_FIELDS)
+cdef object _new_object = object.__new__
+
+
+cdef object _new_closure(tuple defs, tuple args, tuple test_args, tuple param_positions):
+    if not _DIRECT_CLOSURE:
+        return Closure(defs, args, test_args, param_positions)
+    closure = _new_object(Closure)
+    PyObject_GenericSetAttr(closure, "defs", defs)
+    PyObject_GenericSetAttr(closure, "args", args)
+    PyObject_GenericSetAttr(closure, "test_args", test_args)
+    PyObject_GenericSetAttr(closure, "param_positions", param_positions)
+    return closure
+
+
+cdef object _new_loop(backend, scope, int node, int item, bint inline, int step_count):
+    if not _DIRECT_LOOP:
+        return LoopSpec(backend, scope, node, item, inline, step_count)
+    loop = _new_object(LoopSpec)
+    PyObject_GenericSetAttr(loop, "backend", backend)
+    PyObject_GenericSetAttr(loop, "scope", scope)
+    PyObject_GenericSetAttr(loop, "node", node)
+    PyObject_GenericSetAttr(loop, "item", item)
+    PyObject_GenericSetAttr(loop, "inline", inline)
+    PyObject_GenericSetAttr(loop, "step_count", step_count)
+    return loop
 
 
 def plan(nodes, fixtures, tests, *, request_name="request"):
@@ -472,6 +519,7 @@ cdef class _Planner:
     # Loops: each raw item's key (_KEY_NONE, _KEY_OWN or an index into shared_keys).
     cdef _IntVec loop_key
     cdef list shared_keys
+    cdef tuple async_users
     # Reordering: per level, each item's parametrized instances of that scope (an entry of
     # keys_flat is also a link, number level_base[level] + its index); per instance, its users as
     # a linked list of those links; and per level, stamps standing for the sets the Python twin
@@ -863,10 +911,12 @@ cdef class _Planner:
                 params.append(j)
         if len(params) > 1:
             # Params expand the test in pytest's order, so ids and items read as pytest's do: the
-            # fixtures' own params before indirect ones, wider scopes first, then the order in
-            # which the closure first reaches each fixture (a fixture before its dependencies).
-            rank = self.first_reached(top, order, deps_at)
-            params.sort(key=lambda j: (order[j] in indirect_defs, -f_scope[order[j]], rank[order[j]]))
+            # fixtures' own params before indirect ones, wider scopes first, then pytest's closure
+            # order.
+            rank = self.closure_order(top, order, deps_at)
+            params.sort(
+                key=lambda j: (order[j] in indirect_defs, -f_scope[order[j]], rank[fixtures[order[j]].name])
+            )
         for name in requests:
             r = top[name]
             test_args.append((name, r if r < 0 else position[r]))
@@ -929,27 +979,37 @@ cdef class _Planner:
                     info.own_ids = []
                 info.own_ids.append(fixtures[d].param_ids)
                 info.n_own += 1
-        info.closure = Closure(tuple(order), tuple(args), tuple(test_args), tuple(params))
+        info.closure = _new_closure(tuple(order), tuple(args), tuple(test_args), tuple(params))
         self.closure_infos.append(info)
         return info
 
-    cdef dict first_reached(self, dict top, list order, list deps_at):
-        """Return the rank of each fixture of a closure in the walk's preorder (first reached)."""
-        cdef dict rank = {}
+    cdef dict closure_order(self, dict top, list order, list deps_at):
+        """Return the rank of each fixture name in pytest's closure order.
+
+        pytest lists the names the test asks for first (autouse, usefixtures,
+        arguments), then each name the first time a depth-first walk reaches a
+        fixture of that name.
+        """
+        cdef dict rank = dict.fromkeys(top)
         cdef dict deps_of = {order[j]: deps_at[j] for j in range(len(order))}
+        cdef set reached = set()
         cdef list stack
+        for i, name in enumerate(top):
+            rank[name] = i
+        fixtures = self.fixtures
         for root in top.values():
-            if root < 0 or root in rank:
+            if root < 0 or root in reached:
                 continue
             # Depth first, each fixture's requests in order, as the walk reaches them.
             stack = [root]
             while stack:
                 d = stack.pop()
-                if d in rank:
+                if d in reached:
                     continue
-                rank[d] = len(rank)
+                reached.add(d)
+                rank.setdefault(fixtures[d].name, len(rank))
                 for _name, r in reversed(deps_of[d]):
-                    if r >= 0 and r not in rank:
+                    if r >= 0 and r not in reached:
                         stack.append(r)
         return rank
 
@@ -1146,7 +1206,7 @@ cdef class _Planner:
         cdef int* f_loop = self.f_loop_scope.data
         cdef Py_ssize_t r, i
         cdef int k, t, a, b, w, need, explicit, cause
-        cdef bint has_async, failed
+        cdef bint has_async
         cdef list r_error = self.r_error
         cdef list r_info = self.r_info
         cdef dict key_ids = {}
@@ -1189,7 +1249,9 @@ cdef class _Planner:
                         if f_loop[k_def[k]] > w:
                             w = f_loop[k_def[k]]
                 wid[a] = w
-            failed = False
+            # Errors are recorded after the round, so every explanation sees the groups as built.
+            failed = []
+            self.async_users = None
             for r in range(n_raw):
                 if not uses_loop.data[r]:
                     continue
@@ -1213,8 +1275,9 @@ cdef class _Planner:
                             )
                             break
                 if error is not None:
-                    r_error[r] = error
-                    failed = True
+                    failed.append((r, error))
+            for r, error in failed:
+                r_error[r] = error
             if failed:
                 # Plan again without the failed items, so they do not widen anyone else's loop.
                 continue
@@ -1247,16 +1310,9 @@ cdef class _Planner:
                 return k
         return -1
 
-    cdef int own_need(self, Py_ssize_t r):
-        """Return the widest scope among item *r*'s async instances (function if none)."""
-        cdef int need = _FUNCTION
-        cdef Py_ssize_t i
-        cdef int k
-        for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
-            k = self.r_inst.data[i]
-            if self.k_async.data[k] and self.k_scope.data[k] > need:
-                need = self.k_scope.data[k]
-        return need
+    cdef object label(self, Py_ssize_t r):
+        """Return the short name of item *r*'s test, as paths in messages show it."""
+        return self.tests[self.r_test.data[r]].id.rsplit("::", 1)[-1]
 
     cdef list path_to(self, info, int t, int target):
         """Return ``[test, fixture (scope), ..., target (scope, async)]`` through the closure."""
@@ -1290,92 +1346,128 @@ cdef class _Planner:
         path.reverse()
         return path
 
-    cdef int first_async_of_scope(self, Py_ssize_t r, int scope):
-        """Return item *r*'s first async instance of *scope*, or -1."""
-        cdef Py_ssize_t i
-        cdef int k
-        for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
-            k = self.r_inst.data[i]
-            if self.k_async.data[k] and self.k_scope.data[k] == scope:
-                return k
-        return -1
-
     cdef object loop_error(self, Py_ssize_t r, int need):
-        """Build the error of item *r*, whose explicit loop scope is narrower than *need*."""
-        cdef int* start = self.r_inst_start.data
-        cdef int* inst = self.r_inst.data
-        cdef int* k_async = self.k_async.data
-        cdef int* k_scope = self.k_scope.data
+        """Explain why item *r*'s explicit loop scope is narrower than the *need* loop of its group."""
         cdef int* k_def = self.k_def.data
-        cdef int own, other_need, k, widest, shared
-        cdef Py_ssize_t other, i
-        cdef _IntVec mine
-        r_id = self.r_id
-        r_info = self.r_info
-        r_error = self.r_error
+        cdef int cause
+        cdef Py_ssize_t i
         test = self.tests[self.r_test.data[r]]
-        explicit = test.loop_scope
-        own = self.own_need(r)
-        info = r_info[r]
-        if own >= need:
-            widest = self.first_async_of_scope(r, own)
+        cause = self.widening_instance(r, need)
+        if cause >= 0:
             return messages.loop_scope_too_narrow(
-                r_id[r],
-                explicit,
+                self.r_id[r],
+                test.loop_scope,
                 test.loop_scope_source,
                 _SCOPES[need],
-                self.path_to(info, self.r_test.data[r], k_def[widest]),
+                self.path_to(self.r_info[r], self.r_test.data[r], k_def[cause]),
             )
-        # The need comes from sharing: find the shared instance and a user that needs the wide loop.
-        mine = _filled(self.k_def.size, 0)
-        for i in range(start[r], start[r + 1]):
-            if k_async[inst[i]]:
-                mine.data[inst[i]] = 1
-        for other in range(self.r_test.size):
-            if other == r or r_error[other] is not None:
-                continue
-            # The smallest shared instance, as min() over the shared set picks it.
-            shared = -1
-            for i in range(start[other], start[other + 1]):
-                k = inst[i]
-                if mine.data[k] and (shared < 0 or k < shared):
-                    shared = k
-            if shared < 0:
-                continue
-            other_need = self.own_need(other)
-            other_test = self.tests[self.r_test.data[other]]
-            if other_test.loop_scope is not None and other_test.loop_scope > other_need:
-                other_need = other_test.loop_scope
-            if other_need < need:
-                continue
-            widest = self.first_async_of_scope(other, other_need)
-            other_path = (
-                self.path_to(r_info[other], self.r_test.data[other], k_def[widest])
-                if widest >= 0
-                else [r_id[other], f"loop_scope='{_SCOPES[other_need].label}'"]
-            )
-            return messages.loop_scope_shared(
-                r_id[r],
-                explicit,
-                test.loop_scope_source,
-                _SCOPES[need],
-                messages.describe_fixture(self.fixtures[k_def[shared]]),
-                r_id[other],
-                other_path,
-            )
-        # The first async instance of the widest scope, as max() picks it.
-        widest = -1
-        for i in range(start[r], start[r + 1]):
-            k = inst[i]
-            if k_async[k] and (widest < 0 or k_scope[k] > k_scope[widest]):
-                widest = k
-        return messages.loop_scope_too_narrow(
-            r_id[r],
-            explicit,
+        # The need comes from sharing, perhaps through a chain of shared instances: name the first
+        # instance and its other user, then the chain up to the test that needs the wide loop.
+        hops = self.sharing_chain(r, need)
+        path = []
+        for i in range(len(hops) - 1):
+            path.append(self.label(hops[i][1]))
+            path.append(messages.describe_fixture(self.fixtures[k_def[hops[i + 1][0]]]))
+        path.extend(self.need_path(hops[-1][1], need))
+        first_k, first_item = hops[0]
+        return messages.loop_scope_shared(
+            self.r_id[r],
+            test.loop_scope,
             test.loop_scope_source,
             _SCOPES[need],
-            self.path_to(info, self.r_test.data[r], k_def[widest]),
+            messages.describe_fixture(self.fixtures[k_def[first_k]]),
+            self.r_id[first_item],
+            path,
         )
+
+    cdef int alone_need(self, Py_ssize_t r):
+        """Return the loop scope item *r* needs by itself: its explicit scope and its async fixtures."""
+        cdef int need = self.t_loop_scope.data[self.r_test.data[r]]
+        cdef Py_ssize_t i
+        cdef int k
+        if need < _FUNCTION:
+            need = _FUNCTION
+        for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
+            k = self.r_inst.data[i]
+            if self.k_async.data[k]:
+                need = max(need, self.k_scope.data[k], self.f_loop_scope.data[self.k_def.data[k]])
+        return need
+
+    cdef list need_path(self, Py_ssize_t r, int need):
+        """Return the path that makes item *r* need the *need* loop by itself."""
+        cdef int cause = self.widening_instance(r, need)
+        if cause >= 0:
+            return self.path_to(self.r_info[r], self.r_test.data[r], self.k_def.data[cause])
+        return [self.label(r), f"loop_scope='{_SCOPES[need].label}'"]
+
+    cdef list sharing_chain(self, Py_ssize_t r, int need):
+        """Return ``(instance, item)`` hops from item *r* to the nearest item needing *need* alone.
+
+        The walk goes breadth first through shared async instances, as the loop
+        groups were made, so such an item always exists in *r*'s group.
+        """
+        cdef Py_ssize_t n_raw = self.r_test.size
+        cdef _IntVec came_k, came_item, queue, users_start, users
+        cdef Py_ssize_t head = 0
+        cdef Py_ssize_t i, u
+        cdef int item, k, other
+        if self.async_users is None:
+            self.async_users = self.users_of_async()
+        users_start, users = self.async_users
+        came_k = _filled(n_raw, -1)
+        came_item = _filled(n_raw, -2)
+        came_item.data[r] = -1
+        queue = _IntVec()
+        queue.push(<int>r)
+        while head < queue.size:
+            item = queue.data[head]
+            head += 1
+            if item != r and self.alone_need(item) >= need:
+                hops = []
+                while item != r:
+                    hops.append((came_k.data[item], item))
+                    item = came_item.data[item]
+                hops.reverse()
+                return hops
+            for i in range(self.r_inst_start.data[item], self.r_inst_start.data[item + 1]):
+                k = self.r_inst.data[i]
+                for u in range(users_start.data[k], users_start.data[k + 1]):
+                    other = users.data[u]
+                    if came_item.data[other] == -2:
+                        came_k.data[other] = k
+                        came_item.data[other] = item
+                        queue.push(other)
+        raise AssertionError(f"no item in the loop group of {self.r_id[r]!r} needs the {_SCOPES[need].label} loop")
+
+    cdef tuple users_of_async(self):
+        """Return ``(start, users)``: the planned items using each async instance, in order."""
+        cdef Py_ssize_t n_k = self.k_def.size
+        cdef _IntVec start = _filled(n_k + 1, 0)
+        cdef _IntVec users
+        cdef _IntVec fill_at = _IntVec()
+        cdef Py_ssize_t r, i
+        cdef int k
+        cdef list usable = [
+            self.r_error[r] is None and self.r_info[r] is not None for r in range(self.r_test.size)
+        ]
+        for r in range(self.r_test.size):
+            if usable[r]:
+                for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
+                    k = self.r_inst.data[i]
+                    if self.k_async.data[k]:
+                        start.data[k + 1] += 1
+        for k in range(n_k):
+            start.data[k + 1] += start.data[k]
+        users = _filled(start.data[n_k], 0)
+        fill_at.copy_from(start)
+        for r in range(self.r_test.size):
+            if usable[r]:
+                for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
+                    k = self.r_inst.data[i]
+                    if self.k_async.data[k]:
+                        users.data[fill_at.data[k]] = <int>r
+                        fill_at.data[k] += 1
+        return start, users
 
     # -- pass 4: order -----------------------------------------------------
 
@@ -1753,7 +1845,7 @@ cdef class _Planner:
                 steps_on.data[lp] == last.data[lp] - first.data[lp] + 1
                 and not (backend == "trio" and takes_request.data[lp])
             )
-            specs.append(LoopSpec(backend, _SCOPES[scope], node, item, inline, steps_on.data[lp]))
+            specs.append(_new_loop(backend, _SCOPES[scope], node, item, inline, steps_on.data[lp]))
             if first.data[lp] >= 0:
                 count += 2
         step_kind = clone(_BYTE_ARRAY, kinds.size + count, False)
