@@ -23,7 +23,8 @@ from rustest._scope import Scope
 
 __all__: list[str] = []
 
-EXAMPLES = settings(max_examples=80, deadline=None)
+# No example database: the suite writes nothing outside tmp_path.
+EXAMPLES = settings(max_examples=80, deadline=None, database=None)
 
 
 @dataclass
