@@ -24,6 +24,7 @@ from rustest._events import (
     WarningEmitted,
 )
 from rustest._reporting import TerminalReporter
+from rustest._reporting._names import display_path
 
 SOURCE = """\
 import helpers
@@ -153,6 +154,8 @@ def test_long_traceback_shows_the_function_from_its_decorator_to_the_failing_lin
 
 def test_long_traceback_shows_every_frame_between_separators(source: str) -> None:
     output = run([failed("tests/test_a.py::test_chain", chain_failure(source))], tb_style="long")
+    # Without a rootdir, paths show relative to the working directory when that is shorter.
+    source = display_path(source, "")
     assert section(output, "FAILURES")[1:] == [
         "",
         "    def test_chain():",
