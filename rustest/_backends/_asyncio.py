@@ -389,17 +389,24 @@ class _InlineRunner(_AsyncioRunner):
             leaks = _report_without_cancelling(loop, driver)
             if driver is not None:
                 _drop_idle_driver(driver)
+            self._release_loop()
             return leaks
         if driver is None:
             loop.close()
+            self._release_loop()
             return []
         waiter = self._waiter
         idle = waiter is not None and not waiter.done()
-        if idle and self._nothing_to_clean():
+        if waiter is not None and idle and self._nothing_to_clean():
             # Ending the idle driver would cost one more turn of the loop, as
             # much as a whole short test; it holds nothing, so it is dropped.
+            # Cancelling its waiter moves the waiter's wake-up call into the
+            # loop's queue, which closing empties, so that the driver and its
+            # waiter do not hold each other as garbage for the collector.
+            waiter.cancel()
             _drop_idle_driver(driver)
             loop.close()
+            self._release_loop()
             asyncio.set_event_loop(None)
             return []
         asyncio.set_event_loop(loop)
@@ -413,7 +420,16 @@ class _InlineRunner(_AsyncioRunner):
             loop.close()
         finally:
             asyncio.set_event_loop(None)
+        self._release_loop()
         return self._leaks
+
+    def _release_loop(self) -> None:
+        """Give the closed loop its own task factory back, so that it and this runner do not form a cycle.
+
+        A loop opened per test would otherwise be freed only by the garbage
+        collector, whose passes cost a fresh-loop test about a tenth of its time.
+        """
+        self._loop.set_task_factory(self._previous_factory)
 
 
 class _HostedRunner(_AsyncioRunner):
