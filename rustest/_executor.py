@@ -17,6 +17,7 @@ from typing import Any
 
 from rustest._backends import Backend, LoopRunner, StepBatch, get_backend
 from rustest._capture import NoCapture, OutputCapture
+from rustest._definitions import TestDef
 from rustest._errors import EmptyParameterSetError
 from rustest._events import (
     Event,
@@ -238,21 +239,18 @@ class _Run:
 
     # -- running user code -------------------------------------------------
 
-    def runner(self, loop: int) -> LoopRunner:
-        runner = self.runners.get(loop)
-        if runner is None:
-            failure = self.loop_failure.get(loop)
-            if failure is not None and failure.exception is not None:
-                raise failure.exception
-            raise RuntimeError(f"event loop {loop} is not open")
-        return runner
+    def loop_unavailable(self, loop: int) -> BaseException:
+        """Return why *loop* has no runner: the error that opening it raised, or that it is not open."""
+        failure = self.loop_failure.get(loop)
+        if failure is not None and failure.exception is not None:
+            return failure.exception
+        return RuntimeError(f"event loop {loop} is not open")
 
     def run_async(self, loop: int, coro: Coroutine[Any, Any, Any], owner: str) -> Any:
-        try:
-            runner = self.runner(loop)
-        except BaseException:
+        runner = self.runners.get(loop)
+        if runner is None:
             coro.close()
-            raise
+            raise self.loop_unavailable(loop)
         return runner.run(coro, owner)
 
     def planned_names(self) -> list[str]:
@@ -430,26 +428,27 @@ class _Run:
         self.warn(f"error tearing down {what} while the run was stopping: {failure.headline}", None)
 
     def call(self, item: int, loop: int) -> None:
-        if not self.may_call(item):
+        plan = self.plan
+        test = plan.tests[plan.item_test[item]]
+        if not self.may_call(item, test):
             return
         try:
-            result = self.call_test(item)
-            if self.plan.tests[self.plan.item_test[item]].is_async:
-                self.run_async(loop, result, self.plan.item_ids[item])
+            result = self.call_test(item, test)
+            if test.is_async:
+                self.run_async(loop, result, plan.item_ids[item])
         except KeyboardInterrupt:
             raise
         except BaseException as exc:
             self.call_failed(exc)
         else:
-            self.call_passed(item)
+            self.call_passed(test)
         finally:
             if self.cur_test_finalizers:
                 self.run_finalizers(self.cur_test_finalizers)
 
-    def may_call(self, item: int) -> bool:
+    def may_call(self, item: int, test: TestDef) -> bool:
         """Tell whether *item*'s test function is to be called; if not, its outcome is decided here."""
         plan = self.plan
-        test = plan.tests[plan.item_test[item]]
         if self.cur_outcome is not None:
             return False
         if test.skip is not None:
@@ -475,10 +474,9 @@ class _Run:
             return False
         return True
 
-    def call_test(self, item: int) -> Any:
+    def call_test(self, item: int, test: TestDef) -> Any:
         """Call *item*'s test function: an async one returns the coroutine to run, a sync one runs."""
         plan = self.plan
-        test = plan.tests[plan.item_test[item]]
         closure = plan.item_closure[item]
         kwargs = self.arguments(plan.item_args(item), REQUEST) if plan.closures[closure].test_args else {}
         func = test.func
@@ -490,8 +488,8 @@ class _Run:
     def call_failed(self, exc: BaseException) -> None:
         self.outcome_from_exception(failure_from(exc, Phase.CALL), Phase.CALL)
 
-    def call_passed(self, item: int) -> None:
-        xfail = self.plan.tests[self.plan.item_test[item]].xfail
+    def call_passed(self, test: TestDef) -> None:
+        xfail = test.xfail
         if xfail is not None:
             if xfail.strict:
                 self.cur_failures.append(
@@ -570,7 +568,8 @@ class _Run:
             if backend is None:
                 backend = self.backends[spec.backend] = get_backend(spec.backend)
             runner = self.runners[loop] = backend.open_loop(spec)
-            run_batch = getattr(runner, "run_batch", None)
+            # A loop with a single step has nothing to batch.
+            run_batch = getattr(runner, "run_batch", None) if spec.step_count > 1 else None
             if run_batch is not None:
                 self.batchers[loop] = run_batch
         except KeyboardInterrupt:
@@ -713,10 +712,11 @@ class _CallBatch:
             self.step += 1
             if item != run.cur:
                 run.switch(item)
-            if not run.may_call(item):
+            test = plan.tests[plan.item_test[item]]
+            if not run.may_call(item, test):
                 continue
             try:
-                coro = run.call_test(item)
+                coro = run.call_test(item, test)
             except KeyboardInterrupt:
                 raise
             except BaseException as exc:
@@ -729,7 +729,7 @@ class _CallBatch:
         """Record the outcome of the test handed out last, as the single call would."""
         run = self.run
         if error is None:
-            run.call_passed(run.cur)
+            run.call_passed(run.plan.tests[run.plan.item_test[run.cur]])
         elif isinstance(error, KeyboardInterrupt):
             raise error
         else:
