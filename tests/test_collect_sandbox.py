@@ -29,12 +29,19 @@ def _is_under(module: object, root: Path) -> bool:
     return isinstance(file, str) and Path(file).is_relative_to(root)
 
 
+_SHADOWING_NAMES = frozenset({"tests", "test", "conftest"})
+
+
 @contextlib.contextmanager
 def isolated_imports(root: Path) -> Iterator[None]:
     """Undo what importing files under *root* does to ``sys.modules``, ``sys.path`` and ``sys.meta_path``."""
     saved_modules = dict(sys.modules)
     saved_path = list(sys.path)
     saved_meta_path = list(sys.meta_path)
+    # A module the test run imported earlier under a name the project uses too (``tests`` is the
+    # usual one) would shadow the project's own package; set it aside while the project imports.
+    for name in [name for name in sys.modules if name.split(".")[0] in _SHADOWING_NAMES]:
+        del sys.modules[name]
     try:
         yield
     finally:
