@@ -53,6 +53,8 @@ def _one_in(n: int) -> st.SearchStrategy[bool]:
 # Later names tend to be wider, so that most requests respect scopes.
 _SCOPES_FROM = tuple(st.sampled_from([s for s in Scope if s >= i]) for i in range(len(FIXTURE_NAMES)))
 _ROOTS = st.sampled_from((SESSION_NODE, BUILTIN))
+_DEFINITION_COUNTS = st.sampled_from((1, 2, 1, 1, 0, 3))
+_UNDER_PACKAGE = st.sampled_from((Scope.MODULE, Scope.PACKAGE))
 _ONE_IN_3 = _one_in(3)
 _ONE_IN_5 = _one_in(5)
 _ONE_IN_10 = _one_in(10)
@@ -65,10 +67,6 @@ class PlannerInput:
     nodes: tuple[Node, ...]
     fixtures: tuple[FixtureDef, ...]
     tests: tuple[TestDef, ...]
-
-
-_DEFINITION_COUNTS = st.sampled_from((1, 2, 1, 1, 0, 3))
-_UNDER_PACKAGE = st.sampled_from((Scope.MODULE, Scope.PACKAGE))
 
 
 @st.composite
