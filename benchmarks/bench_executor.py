@@ -22,6 +22,12 @@ row, the floor's and rustest's CPU microseconds per test, their ratio, the
 ratio of wall times, the target (1.2 for a fresh loop per test, 1.3 for a
 shared session loop) and whether the CPU ratio met it.
 
+``--trio-isolation`` prints, instead, what giving each test of a fresh trio
+suite a run of its own costs: ``trio.run`` per test, rustest's trio runner
+(a guest run) per test, and one shared ``trio.run`` that gives each test a
+task, a nursery and a context of its own (see ``run_shared_trio_run`` for
+what that does not isolate).
+
 The ``Executor`` and ``Floor`` classes wrap the same measurements for asv
 (``track_ratio`` and ``time_*``). asv drops ``PYTHONPATH``: install the
 project first (``pip install -e . --no-build-isolation``).
@@ -38,17 +44,30 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from benchmarks.executor_suites import BACKENDS, SHAPES, TARGETS, Suite, make_suite, run_floor, run_rustest
+from benchmarks.executor_suites import (
+    BACKENDS,
+    SHAPES,
+    TARGETS,
+    Suite,
+    make_suite,
+    run_floor,
+    run_rustest,
+    run_shared_trio_run,
+    run_trio_runners,
+)
 from rustest.core import Event, Listener
 
 __all__ = [
     "LISTENER_MODES",
+    "TRIO_ISOLATIONS",
     "Executor",
     "Floor",
     "ShapeTimes",
+    "Timing",
     "format_row",
     "main",
     "measure",
+    "measure_trio_isolation",
 ]
 
 LISTENER_MODES = ("none", "no-op")
@@ -124,21 +143,47 @@ def _timed(run: Callable[[], int], expected: int, what: str) -> Timing:
     return timing
 
 
-def measure(suite: Suite, rounds: int, modes: Sequence[str] = LISTENER_MODES) -> ShapeTimes:
-    """Time the floor and rustest in each of *modes* on *suite*, interleaved, *rounds* times; keep minima."""
+def _best_times(
+    runners: Sequence[tuple[str, Callable[[], int]]], suite: Suite, rounds: int
+) -> dict[str, Timing]:
+    """Run each of *runners* on *suite* once per round, interleaved, *rounds* times; keep minima."""
     if rounds <= 0:
         raise ValueError(f"rounds must be positive, not {rounds}")
-    runners: list[tuple[str, Callable[[], int]]] = [("floor", functools.partial(run_floor, suite))]
-    runners += [(mode, functools.partial(run_rustest, suite, _LISTENERS[mode])) for mode in modes]
     best = {name: _NOT_RUN for name, _ in runners}
     for round_index in range(rounds):
         # Rotating the order keeps a slow spell of the machine from always hitting the same runner.
         shift = round_index % len(runners)
-        for name, run in runners[shift:] + runners[:shift]:
-            what = f"the floor of {suite.backend} {suite.shape}" if name == "floor" else f"rustest ({name})"
+        for name, run in [*runners[shift:], *runners[:shift]]:
+            what = f"{name} on the {suite.backend} {suite.shape} suite"
             best[name] = best[name].best(_timed(run, suite.n_tests, what))
+    return best
+
+
+def measure(suite: Suite, rounds: int, modes: Sequence[str] = LISTENER_MODES) -> ShapeTimes:
+    """Time the floor and rustest in each of *modes* on *suite*, interleaved, *rounds* times; keep minima."""
+    runners: list[tuple[str, Callable[[], int]]] = [("floor", functools.partial(run_floor, suite))]
+    runners += [(mode, functools.partial(run_rustest, suite, _LISTENERS[mode])) for mode in modes]
+    best = _best_times(runners, suite, rounds)
     floor = best.pop("floor")
     return ShapeTimes(suite.backend, suite.shape, suite.n_tests, floor, best)
+
+
+TRIO_ISOLATIONS = (
+    "trio.run per test",
+    "rustest's trio runner per test",
+    "one trio.run, a task, nursery and context per test",
+)
+"""Ways to give each test of a ``fresh`` trio suite a loop of its own, or what a shared run can isolate."""
+
+
+def measure_trio_isolation(n_tests: int, rounds: int) -> dict[str, Timing]:
+    """Time each of ``TRIO_ISOLATIONS`` on *n_tests* fresh trio tests, interleaved, *rounds* times."""
+    suite = make_suite("trio", "fresh", n_tests)
+    strategies = (run_floor, run_trio_runners, run_shared_trio_run)
+    runners = [
+        (name, functools.partial(run, suite)) for name, run in zip(TRIO_ISOLATIONS, strategies, strict=True)
+    ]
+    return _best_times(runners, suite, rounds)
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -175,17 +220,38 @@ def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; the fastest run counts")
     parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
     parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
+    parser.add_argument(
+        "--trio-isolation",
+        action="store_true",
+        help="instead, time what giving each fresh trio test its own run costs, against a shared run",
+    )
     return parser.parse_args(argv)
+
+
+def _print_trio_isolation(n_tests: int, rounds: int) -> None:
+    times = measure_trio_isolation(n_tests, rounds)
+    base = times[TRIO_ISOLATIONS[0]].cpu
+    print(f"{'isolation of each fresh trio test':52}  {'cpu µs/test':>11}  {'vs trio.run':>11}")
+    for name in TRIO_ISOLATIONS:
+        cpu = times[name].cpu
+        print(f"{name:52}  {cpu / n_tests * 1e6:11.1f}  {cpu / base:11.2f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print its table; return 1 if a target was missed, else 0."""
     options = _parse_arguments(argv)
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    machine = f"load average {load} on {os.cpu_count()} cores"
+    if options.trio_isolation:
+        print(
+            f"{options.tests} fresh trio tests; the three ways interleaved, best of "
+            f"{options.rounds} rounds ({machine})"
+        )
+        _print_trio_isolation(options.tests, options.rounds)
+        return 0
     print(
         f"{options.tests} async tests per suite; floor and rustest interleaved, best of "
-        f"{options.rounds} rounds on each clock; targets judged on CPU time "
-        f"(load average {load} on {os.cpu_count()} cores)"
+        f"{options.rounds} rounds on each clock; targets judged on CPU time ({machine})"
     )
     print(_row([name for name, _ in _COLUMNS]))
     missed = False

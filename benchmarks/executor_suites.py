@@ -29,11 +29,18 @@ tests and know which passed:
 ``run_rustest(suite, listeners)`` plans and executes the suite with
 ``rustest.core``. Both return the number of passed tests; the benchmark
 checks it, so the two never measure different work.
+
+Two more ways to run a ``fresh`` trio suite show what a test's isolation
+costs on trio: ``run_trio_runners`` opens rustest's trio runner for each test
+(the guest run the executor pays for), and ``run_shared_trio_run`` gives each
+test a task, a nursery and a copy of the starting context of its own inside
+one ``trio.run``, failing a test that leaves a task behind.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +57,8 @@ __all__ = [
     "make_suite",
     "run_floor",
     "run_rustest",
+    "run_shared_trio_run",
+    "run_trio_runners",
 ]
 
 BACKENDS = ("asyncio", "trio")
@@ -283,3 +292,63 @@ def _trio_session(
 async def _finish(fixture: AsyncIterator[Pool]) -> None:
     async for _ in fixture:
         raise RuntimeError("the pool fixture yielded twice")
+
+
+def run_trio_runners(suite: Suite) -> int:
+    """Run a ``fresh`` trio suite through rustest's trio runner alone: open, run and close one per test."""
+    backend = core.TrioBackend()
+    spec = core.LoopSpec("trio", Scope.FUNCTION, -1, 0, True, 1)
+    passed = 0
+    for index, function in enumerate(suite.functions):
+        runner = backend.open_loop(spec)
+        try:
+            runner.run(function(), suite.tests[index].id)
+        except Exception:
+            runner.close()
+            continue
+        # A task the test left running fails it, as in the shared run.
+        if not runner.close():
+            passed += 1
+    return passed
+
+
+def run_shared_trio_run(suite: Suite) -> int:
+    """Run a ``fresh`` trio suite in one ``trio.run``: each test in its own task, nursery and context.
+
+    This isolates what a task, a nursery and a context can: the test's child
+    tasks, cancel scopes and context variables. It cannot give a test fresh
+    ``RunVar`` values, clock or instruments, nor keep a system task it starts
+    from outliving it; such a leftover task fails the test.
+    """
+    import trio
+
+    start = contextvars.copy_context()
+
+    async def main() -> int:
+        root = trio.lowlevel.current_root_task()
+        assert root is not None
+
+        def system_tasks() -> int:
+            return sum(len(nursery.child_tasks) for nursery in root.child_nurseries)
+
+        passed = 0
+        for function in suite.functions:
+            before = system_tasks()
+            failed: list[BaseException] = []
+
+            async def isolated(
+                function: TestFunction = function, failed: list[BaseException] = failed
+            ) -> None:
+                try:
+                    await function()
+                except Exception as exc:
+                    failed.append(exc)
+
+            async with trio.open_nursery() as nursery:
+                start.run(nursery.start_soon, isolated)
+            if not failed and system_tasks() == before:
+                passed += 1
+        return passed
+
+    result: int = trio.run(main)
+    return result
