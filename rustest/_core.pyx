@@ -203,6 +203,9 @@ cdef class _IntVec:
         self.size = other.size
         return 0
 
+    cdef list to_list(self):
+        return [self.data[i] for i in range(self.size)]
+
     cdef array to_array(self):
         """Return a copy as an ``array("i")``."""
         cdef array out = clone(_INT_ARRAY, self.size, False)
@@ -362,10 +365,13 @@ cdef class _View:
     ``node`` is the nearest node that defines fixtures: nodes below it that
     define none see exactly the same and share the view.
 
-    A view below the root reuses the root's answer for a fixture whenever no
-    name requested in that fixture's subtree is ``overridden`` (defined below
-    the root on the view's chain): every lookup then gives what it gives at
-    the root.
+    The root view memoises per definition in lists. A view below the root
+    answers as the root does whenever no name involved is ``overridden``
+    (defined below the root on the view's chain), since every lookup then
+    gives what it gives at the root; the planner's ``f_local`` and
+    ``f_subtree_local`` flags tell when a name defined anywhere below the
+    root is involved at all, so most questions never reach the view's own
+    dicts.
     """
 
     cdef int node
@@ -373,51 +379,77 @@ cdef class _View:
     cdef _View root
     cdef frozenset overridden
     cdef dict meanings
+    cdef list dense_deps
+    cdef list dense_subtrees
+    cdef list dense_requested
     cdef dict deps
     cdef dict subtrees
     cdef dict requested
 
-    def __cinit__(self, int node, frozenset shadow, _View root, frozenset overridden):
+    def __cinit__(self, int node, frozenset shadow, _View root, frozenset overridden, Py_ssize_t n_fixtures):
         self.node = node
         self.shadow = shadow
         self.root = root
         self.overridden = overridden
         self.meanings = {}
-        self.deps = {}
-        self.subtrees = {}
-        self.requested = {}
+        if root is None:
+            self.dense_deps = [_MISSING] * n_fixtures
+            self.dense_subtrees = [_MISSING] * n_fixtures
+            self.dense_requested = [None] * n_fixtures
+        else:
+            self.deps = {}
+            self.subtrees = {}
+            self.requested = {}
 
     cdef object meaning(self, _Planner planner, name):
         """Return what *name* means to a test: a definition, ``REQUEST``, ``DIRECT`` or ``None``."""
         found = self.meanings.get(name, _MISSING)
         if found is _MISSING:
-            found = self.meanings[name] = planner.meaning(self.node, self.shadow, name, -1)
+            if self.root is not None and name not in self.overridden:
+                found = self.root.meaning(planner, name)
+            else:
+                found = planner.meaning(self.node, self.shadow, name, -1)
+            self.meanings[name] = found
         return found
 
     cdef object deps_of(self, _Planner planner, int d):
         """Return ``((name, definition), ...)`` for what *d* requests, or ``None`` on an error."""
+        if self.root is None:
+            found = self.dense_deps[d]
+            if found is _MISSING:
+                found = self.dense_deps[d] = self.resolve_deps(planner, d)
+            return found
+        if not planner.f_local.data[d]:
+            return self.root.deps_of(planner, d)
+        found = self.deps.get(d, _MISSING)
+        if found is _MISSING:
+            if self.overridden.isdisjoint(planner.fixtures[d].requests):
+                found = self.root.deps_of(planner, d)
+            else:
+                found = self.resolve_deps(planner, d)
+            self.deps[d] = found
+        return found
+
+    cdef object resolve_deps(self, _Planner planner, int d):
         cdef int r
         cdef int* f_scope = planner.f_scope.data
-        found = self.deps.get(d, _MISSING)
-        if found is not _MISSING:
-            return found
-        requests = planner.fixtures[d].requests
-        if self.root is not None and self.overridden.isdisjoint(requests):
-            found = self.deps[d] = self.root.deps_of(planner, d)
-            return found
         deps = []
-        for name in requests:
+        for name in planner.fixtures[d].requests:
             meant = planner.meaning(self.node, self.shadow, name, d)
             if meant is None:
-                deps = None
-                break
+                return None
             r = meant
             if r >= 0 and f_scope[r] < f_scope[d]:
-                deps = None
-                break
+                return None
             deps.append((name, r))
-        found = self.deps[d] = None if deps is None else tuple(deps)
-        return found
+        return tuple(deps)
+
+    cdef object requested_in(self, int d):
+        """Return the names requested anywhere in *d*'s subtree (which must be computed)."""
+        if self.root is None:
+            return self.dense_requested[d]
+        found = self.requested.get(d)
+        return self.root.dense_requested[d] if found is None else found
 
     cdef object subtree(self, _Planner planner, int d):
         """Return the postorder of *d*'s subtree as a tuple, or ``None`` if it holds an error.
@@ -426,37 +458,57 @@ cdef class _View:
         this tuple with the visited definitions left out, which is how
         closures are merged from subtrees.
         """
-        cdef int r
-        cdef list parts
+        cdef int local
+        if self.root is None:
+            found = self.dense_subtrees[d]
+            if found is _BUSY:
+                return None
+            if found is _MISSING:
+                self.dense_subtrees[d] = _BUSY
+                found = self.dense_subtrees[d] = self.walk_subtree(planner, d)
+            return found
+        shared = self.root.subtree(planner, d)
+        if shared is not None:
+            local = planner.f_subtree_local.data[d]
+            if local < 0:
+                local = planner.f_subtree_local.data[d] = not planner.below_root.isdisjoint(
+                    self.root.dense_requested[d]
+                )
+            if not local:
+                return shared
         found = self.subtrees.get(d, _MISSING)
         if found is _BUSY:
             return None
         if found is not _MISSING:
             return found
-        if self.root is not None:
-            shared = self.root.subtree(planner, d)
-            if shared is not None and self.overridden.isdisjoint(self.root.requested[d]):
-                self.requested[d] = self.root.requested[d]
-                self.subtrees[d] = shared
-                return shared
-        self.subtrees[d] = _BUSY
+        if shared is not None and self.overridden.isdisjoint(self.root.dense_requested[d]):
+            found = shared
+        else:
+            self.subtrees[d] = _BUSY
+            found = self.walk_subtree(planner, d)
+        self.subtrees[d] = found
+        return found
+
+    cdef object walk_subtree(self, _Planner planner, int d):
+        """Compute *d*'s subtree from its requests' subtrees; record the names requested in it."""
+        cdef int r
+        cdef list parts = []
         deps = self.deps_of(planner, d)
-        result = None
-        if deps is not None:
-            parts = []
-            names = set(planner.fixtures[d].requests)
-            for _name, r in deps:
-                if r >= 0:
-                    part = self.subtree(planner, r)
-                    if part is None:
-                        break
-                    parts.append(part)
-                    names.update(self.requested[r])
-            else:
-                result = tuple(planner.merge(parts, d))
-                self.requested[d] = names
-        self.subtrees[d] = result
-        return result
+        if deps is None:
+            return None
+        names = set(planner.fixtures[d].requests)
+        for _name, r in deps:
+            if r >= 0:
+                part = self.subtree(planner, r)
+                if part is None:
+                    return None
+                parts.append(part)
+                names.update(self.requested_in(r))
+        if self.root is None:
+            self.dense_requested[d] = names
+        else:
+            self.requested[d] = names
+        return tuple(planner.merge(parts, d))
 
 
 @cython.final
@@ -488,6 +540,10 @@ cdef class _Planner:
     cdef _IntVec f_loop_scope
     cdef _IntVec f_pinned
     cdef _IntVec f_params
+    cdef _IntVec f_local
+    cdef _IntVec f_subtree_local
+    cdef frozenset below_root
+    cdef list param_ids
     cdef _IntVec t_node
     cdef _IntVec t_loop_scope
     cdef _IntVec t_async
@@ -495,6 +551,7 @@ cdef class _Planner:
     cdef _IntVec t_backend_id
     cdef long long n_backends
     cdef _IntVec position_of
+    cdef _IntVec order
     cdef _IntVec seen
     cdef int seen_stamp
     # Raw items, in collection order: item r owns r_inst[r_inst_start[r]:r_inst_start[r + 1]].
@@ -514,6 +571,7 @@ cdef class _Planner:
     cdef _IntVec k_dep_start
     cdef _IntVec k_deps
     cdef dict by_key
+    cdef bint small_keys
     cdef _IntVec prefixes
     cdef _IntVec choice
     # Loops: each raw item's key (_KEY_NONE, _KEY_OWN or an index into shared_keys).
@@ -561,6 +619,7 @@ cdef class _Planner:
         self.closure_cache = {}
         self.closure_infos = []
         self.position_of = _filled(len(self.fixtures), -1)
+        self.order = _IntVec()
         self.seen = _filled(len(self.fixtures), 0)
         self.seen_stamp = 0
         self.r_test = _IntVec()
@@ -578,6 +637,14 @@ cdef class _Planner:
         self.k_dep_start = _filled(1, 0)
         self.k_deps = _IntVec()
         self.by_key = {}
+        # Packed instance keys hold a fixture in 20 bits, a node in 22, a param in 12 and a backend
+        # in 8; larger inputs use plain tuples.
+        self.small_keys = (
+            len(self.fixtures) < 1 << 20
+            and self.n_nodes < 1 << 22
+            and max([n for n in self.f_params.to_list()] or [0]) < (1 << 12) - 1
+            and self.n_backends < (1 << 8) - 1
+        )
         self.prefixes = _IntVec()
         self.choice = _IntVec()
         self.loop_key = _IntVec()
@@ -669,6 +736,12 @@ cdef class _Planner:
         self.names_at = {}
         for node, name in self.defs_at:
             self.names_at.setdefault(node, []).append(name)
+        self.below_root = frozenset([name for (node, name) in self.defs_at if node != SESSION_NODE])
+        self.f_local = _IntVec()
+        for fx in self.fixtures:
+            self.f_local.push(not self.below_root.isdisjoint(fx.requests))
+        self.f_subtree_local = _filled(len(self.fixtures), -1)
+        self.param_ids = [None] * len(self.fixtures)
         self.overridden = [None] * self.n_nodes
         self.view_node = _filled(self.n_nodes, SESSION_NODE)
         for i in range(1, self.n_nodes):
@@ -683,13 +756,19 @@ cdef class _Planner:
         self.t_backend_id = _IntVec()
         backend_ids = {}
         for test in self.tests:
-            if not 0 <= test.node < n_nodes:
-                raise DefinitionError(f"test {test.id!r} names node {test.node}, but there are {n_nodes} nodes")
-            self.t_node.push(test.node)
-            self.t_loop_scope.push(-1 if test.loop_scope is None else test.loop_scope)
+            node = test.node
+            if not 0 <= node < n_nodes:
+                raise DefinitionError(f"test {test.id!r} names node {node}, but there are {n_nodes} nodes")
+            loop_scope = test.loop_scope
+            backend = test.backend
+            self.t_node.push(node)
+            self.t_loop_scope.push(-1 if loop_scope is None else loop_scope)
             self.t_async.push(test.is_async)
-            self.t_backend.append(test.backend)
-            self.t_backend_id.push(backend_ids.setdefault(test.backend, len(backend_ids)))
+            self.t_backend.append(backend)
+            backend_id = backend_ids.get(backend)
+            if backend_id is None:
+                backend_id = backend_ids[backend] = len(backend_ids)
+            self.t_backend_id.push(backend_id)
         self.n_backends = len(backend_ids)
 
     cdef inline int scope_node(self, int node, int scope):
@@ -699,18 +778,23 @@ cdef class _Planner:
 
     cdef tuple visible(self, int node, name):
         """Return the definitions of *name* visible from *node*, nearest first, built-ins last."""
-        cdef dict at = self.visible_at[node]
+        cdef dict at
         cdef tuple found
+        # A node that defines nothing sees what the nearest defining node above it sees.
+        node = self.view_node.data[node]
+        at = self.visible_at[node]
         if at is None:
             at = self.visible_at[node] = {}
         found = at.get(name)
         if found is None:
-            defs_at = self.defs_at
-            out = [defs_at[(n, name)] for n in self.chains[node] if (n, name) in defs_at]
-            builtin = self.builtins.get(name)
-            if builtin is not None:
-                out.append(builtin)
-            found = tuple(out)
+            if node == SESSION_NODE:
+                builtin = self.builtins.get(name)
+                found = () if builtin is None else (builtin,)
+            else:
+                found = self.visible(self.nodes[node].parent, name)
+            here = self.defs_at.get((node, name))
+            if here is not None:
+                found = (here,) + found
             at[name] = found
         return found
 
@@ -759,9 +843,9 @@ cdef class _Planner:
             found = self.shadowed_views.get((node, shadow))
         if found is None:
             if node == SESSION_NODE:
-                found = _View(node, shadow, None, _NOTHING)
+                found = _View(node, shadow, None, _NOTHING, len(self.fixtures))
             else:
-                found = _View(node, shadow, self.view(SESSION_NODE, shadow), self.overridden_at(node))
+                found = _View(node, shadow, self.view(SESSION_NODE, shadow), self.overridden_at(node), 0)
             if not shadow:
                 self.views[node] = found
             else:
@@ -800,12 +884,15 @@ cdef class _Planner:
         """Return the cached ``_ClosureInfo`` (or ``PlanError``) of *test*'s closure."""
         values = test.values
         indirect = test.indirect
+        node = test.node
+        requests = test.requests
+        usefixtures = test.usefixtures
         shadow = frozenset(values) if values else _NOTHING
         indirect_names = frozenset(indirect) if indirect else _NOTHING
-        key = (test.node, test.requests, test.usefixtures, shadow, indirect_names)
+        key = (node, requests, usefixtures, shadow, indirect_names)
         found = self.closure_cache.get(key)
         if found is None:
-            found = self.resolve(test.node, test.requests, test.usefixtures, shadow, indirect_names)
+            found = self.resolve(node, requests, usefixtures, shadow, indirect_names)
             self.closure_cache[key] = found
         return found
 
@@ -872,114 +959,145 @@ cdef class _Planner:
         """
         cdef int* position = self.position_of.data
         cdef int* f_scope = self.f_scope.data
+        cdef int* f_params = self.f_params.data
         cdef int n = len(postorder)
         cdef int n_args = 0
-        cdef int scope, j, d, r, a, pos, flags, slot
-        cdef list order = []
-        cdef list deps_at = []
-        cdef list args = []
-        cdef list test_args = []
-        cdef list params = []
+        cdef int n_params = 0
+        cdef int[5] at_scope
+        cdef int scope, j, d, r, a, pos, flags, slot, kind
+        cdef bint any_indirect = False
+        cdef _IntVec order = self.order
+        cdef list deps_at = [None] * n
+        cdef list args = [None] * n
         cdef _ClosureInfo info = _ClosureInfo()
         fixtures = self.fixtures
-        # Wider scopes first, stably: a dependency never has a narrower scope, so the order stays
-        # topological.
+        # Wider scopes first, stably (a counting sort): a dependency never has a narrower scope,
+        # so the order stays topological.
+        for scope in range(_N_SCOPES):
+            at_scope[scope] = 0
+        for d in postorder:
+            at_scope[f_scope[d]] += 1
+        a = 0
         for scope in range(_SESSION, _FUNCTION - 1, -1):
-            for d in postorder:
-                if f_scope[d] == scope:
-                    position[d] = len(order)
-                    order.append(d)
+            at_scope[scope], a = a, a + at_scope[scope]
+        order.fill(n, 0)
+        for d in postorder:
+            j = at_scope[f_scope[d]]
+            at_scope[f_scope[d]] += 1
+            order.data[j] = d
+            position[d] = j
         # An indirect param goes to the nearest definition of its name, whether the test requests
         # that fixture itself or reaches it through others, as in pytest.
         indirect_defs = set()
         if indirect:
-            in_closure = set(order)
+            in_closure = set(postorder)
             for name in indirect:
                 meant = self.meaning(node, shadow, name, -1)
                 if meant is not None and meant in in_closure:
                     indirect_defs.add(meant)
+            any_indirect = len(indirect_defs) > 0
         for j in range(n):
-            d = order[j]
+            d = order.data[j]
             deps = view.deps_of(self, d) if walked is None else walked[d]
-            deps_at.append(deps)
+            deps_at[j] = deps
             n_args += len(deps)
-            if deps:
-                args.append(tuple([(name, r if r < 0 else position[r]) for name, r in deps]))
-            else:
-                args.append(())
-            if d in indirect_defs or self.f_params.data[d] >= 0:
-                params.append(j)
-        if len(params) > 1:
-            # Params expand the test in pytest's order, so ids and items read as pytest's do: the
-            # fixtures' own params before indirect ones, wider scopes first, then pytest's closure
-            # order.
-            rank = self.closure_order(top, order, deps_at)
-            params.sort(
-                key=lambda j: (order[j] in indirect_defs, -f_scope[order[j]], rank[fixtures[order[j]].name])
-            )
-        for name in requests:
-            r = top[name]
-            test_args.append((name, r if r < 0 else position[r]))
-            if r == _REQUEST:
-                info.test_takes_request = True
+            if f_params[d] >= 0 or (any_indirect and d in indirect_defs):
+                n_params += 1
 
-        info.allocate(n, n_args, len(params))
+        info.allocate(n, n_args, n_params)
         info.index = len(self.closure_infos)
-        info.roots = [position[r] for r in top.values() if r >= 0]
         info.prefix_at = {}
         info.n_scoped = 0
+        info.n_own = 0
         a = 0
+        n_params = 0
         for j in range(n):
-            d = order[j]
+            d = order.data[j]
             info.defs[j] = d
             info.scopes[j] = f_scope[d]
             if f_scope[d] != _FUNCTION:
                 info.n_scoped = j + 1
             flags = _IS_ASYNC | _BACKEND_DEP if self.f_async.data[d] else 0
             info.arg_start[j] = a
-            for _name, pos in args[j]:
-                info.arg_pos[a] = pos
-                a += 1
-                if pos >= 0 and info.flags[pos] & _BACKEND_DEP:
-                    flags |= _BACKEND_DEP
-                if pos == _DIRECT:
-                    flags |= _HAS_DIRECT
-                if pos == _REQUEST:
-                    flags |= _TAKES_REQUEST
+            deps = deps_at[j]
+            if deps:
+                pairs = []
+                for name, r in deps:
+                    pos = r if r < 0 else position[r]
+                    pairs.append((name, pos))
+                    info.arg_pos[a] = pos
+                    a += 1
+                    if pos >= 0 and info.flags[pos] & _BACKEND_DEP:
+                        flags |= _BACKEND_DEP
+                    elif pos == _DIRECT:
+                        flags |= _HAS_DIRECT
+                    elif pos == _REQUEST:
+                        flags |= _TAKES_REQUEST
+                args[j] = tuple(pairs)
+            else:
+                args[j] = ()
             info.flags[j] = flags
             info.own_slot[j] = -1
-            if d in indirect_defs:
-                info.kinds[j] = _INDIRECT_PARAM
-            elif self.f_params.data[d] >= 0:
-                info.kinds[j] = _OWN_PARAM
+            if any_indirect and d in indirect_defs:
+                kind = _INDIRECT_PARAM
+            elif f_params[d] >= 0:
+                kind = _OWN_PARAM
             else:
-                info.kinds[j] = _NO_PARAM
+                kind = _NO_PARAM
+            info.kinds[j] = kind
+            if kind != _NO_PARAM:
+                info.param_pos[n_params] = j
+                n_params += 1
             if self.f_pinned.data[d]:
                 if info.pinned is None:
                     info.pinned = []
                 info.pinned.append((j, fixtures[d].backend))
             if f_scope[d] != _FUNCTION:
-                if info.kinds[j] == _INDIRECT_PARAM:
+                if kind == _INDIRECT_PARAM:
                     if info.indirect_scoped is None:
                         info.indirect_scoped = []
                     info.indirect_scoped.append(fixtures[d].name)
                 if flags & _HAS_DIRECT:
                     info.direct_scoped = True
         info.arg_start[n] = a
-        info.n_own = 0
-        for slot in range(len(params)):
+        params = [info.param_pos[slot] for slot in range(n_params)]
+        if n_params > 1:
+            # Params expand the test in pytest's order, so ids and items read as pytest's do: the
+            # fixtures' own params before indirect ones, wider scopes first, then pytest's closure
+            # order.
+            defs = [order.data[j] for j in range(n)]
+            rank = self.closure_order(top, defs, deps_at)
+            params.sort(
+                key=lambda j: (info.kinds[j] == _INDIRECT_PARAM, -info.scopes[j], rank[fixtures[defs[j]].name])
+            )
+        for slot in range(n_params):
             j = params[slot]
             info.param_pos[slot] = j
             if info.kinds[j] == _OWN_PARAM:
-                d = order[j]
+                d = info.defs[j]
                 info.own_slot[j] = info.n_own
                 info.own_pos[info.n_own] = j
-                info.own_size[info.n_own] = self.f_params.data[d]
+                info.own_size[info.n_own] = f_params[d]
                 if info.own_ids is None:
                     info.own_ids = []
-                info.own_ids.append(fixtures[d].param_ids)
+                ids = self.param_ids[d]
+                if ids is None:
+                    ids = self.param_ids[d] = fixtures[d].param_ids
+                info.own_ids.append(ids)
                 info.n_own += 1
-        info.closure = _new_closure(tuple(order), tuple(args), tuple(test_args), tuple(params))
+        test_args = []
+        for name in requests:
+            r = top[name]
+            test_args.append((name, r if r < 0 else position[r]))
+            if r == _REQUEST:
+                info.test_takes_request = True
+        info.roots = []
+        for r in top.values():
+            if r >= 0:
+                info.roots.append(position[r])
+        info.closure = _new_closure(
+            tuple([info.defs[j] for j in range(n)]), tuple(args), tuple(test_args), tuple(params)
+        )
         self.closure_infos.append(info)
         return info
 
@@ -1025,7 +1143,7 @@ cdef class _Planner:
                 self.add_raw_item(t, None, test.id, None)
                 continue
             found = self.closure_of(test)
-            if isinstance(found, PlanError):
+            if not isinstance(found, _ClosureInfo):
                 self.add_raw_item(t, None, test.id, found)
                 continue
             self.add_items(t, test, <_ClosureInfo>found)
@@ -1150,34 +1268,63 @@ cdef class _Planner:
         cdef int last = info.arg_start[j + 1]
         cdef int a, pos, k
         cdef int scope_node = -1
+        cdef long long code
         if scope != _FUNCTION:
             scope_node = self.scope_node(node, scope)
-            deps = []
-            for a in range(first, last):
-                pos = info.arg_pos[a]
-                deps.append(pos if pos < 0 else self.r_inst.data[base + pos])
-            key = (
-                d,
-                scope_node,
-                param,
-                test.indirect[self.fixtures[d].name][0] if kind == _INDIRECT_PARAM else None,
-                backend if info.flags[j] & _BACKEND_DEP else None,
-                t if info.flags[j] & _HAS_DIRECT else -1,
-                tuple(deps),
-            )
+            if self.small_keys:
+                # The fixture, scope node, param and backend packed into one int; a fixture that
+                # requests nothing and takes no indirect param is keyed by that int alone, cheaper
+                # to hash than a tuple. The fixture fixes how many instances follow in the tuple.
+                code = (
+                    (((<long long>d << 22) | scope_node) << 12 | (param + 1)) << 8
+                    | (self.t_backend_id.data[t] + 1 if info.flags[j] & _BACKEND_DEP else 0)
+                )
+                if first == last and kind != _INDIRECT_PARAM:
+                    key = code
+                else:
+                    parts = [
+                        code,
+                        test.indirect[self.fixtures[d].name][0] if kind == _INDIRECT_PARAM else None,
+                        t if info.flags[j] & _HAS_DIRECT else -1,
+                    ]
+                    for a in range(first, last):
+                        pos = info.arg_pos[a]
+                        parts.append(pos if pos < 0 else self.r_inst.data[base + pos])
+                    key = tuple(parts)
+            else:
+                deps = []
+                for a in range(first, last):
+                    pos = info.arg_pos[a]
+                    deps.append(pos if pos < 0 else self.r_inst.data[base + pos])
+                key = (
+                    d,
+                    scope_node,
+                    param,
+                    test.indirect[self.fixtures[d].name][0] if kind == _INDIRECT_PARAM else None,
+                    backend if info.flags[j] & _BACKEND_DEP else None,
+                    t if info.flags[j] & _HAS_DIRECT else -1,
+                    tuple(deps),
+                )
             found = self.by_key.get(key)
             if found is not None:
                 self.r_inst.push(found)
                 return 0
             self.by_key[key] = self.k_def.size
-        k = <int>self.k_def.size
+        return self.new_instance(info, j, d, scope, scope_node, kind, param, base)
+
+    cdef int new_instance(
+        self, _ClosureInfo info, int j, int d, int scope, int scope_node, int kind, int param, int base
+    ) except -1:
+        """Make a new raw instance for closure position *j* and push it on the item being built."""
+        cdef int a, pos
+        cdef int k = <int>self.k_def.size
         self.k_def.push(d)
         self.k_scope.push(scope)
         self.k_node.push(scope_node)
         self.k_async.push(info.flags[j] & _IS_ASYNC)
         self.k_param.push(param)
         self.k_param_kind.push(kind)
-        for a in range(first, last):
+        for a in range(info.arg_start[j], info.arg_start[j + 1]):
             pos = info.arg_pos[a]
             if pos >= 0:
                 self.k_deps.push(self.r_inst.data[base + pos])
@@ -1205,7 +1352,8 @@ cdef class _Planner:
         cdef int* t_loop = self.t_loop_scope.data
         cdef int* f_loop = self.f_loop_scope.data
         cdef Py_ssize_t r, i
-        cdef int k, t, a, b, w, need, explicit, cause
+        cdef int k, t, a, b, w, need, explicit, cause, node
+        cdef long long code
         cdef bint has_async
         cdef list r_error = self.r_error
         cdef list r_info = self.r_info
@@ -1290,11 +1438,12 @@ cdef class _Planner:
                     self.loop_key.data[r] = _KEY_OWN
                     continue
                 t = r_test[r]
-                key = (self.t_backend[t], need, self.scope_node(self.t_node.data[t], need))
-                found = key_ids.get(key)
+                node = self.scope_node(self.t_node.data[t], need)
+                code = (self.t_backend_id.data[t] * _N_SCOPES + need) * <long long>self.n_nodes + node
+                found = key_ids.get(code)
                 if found is None:
-                    found = key_ids[key] = len(self.shared_keys)
-                    self.shared_keys.append(key)
+                    found = key_ids[code] = len(self.shared_keys)
+                    self.shared_keys.append((self.t_backend[t], need, node))
                 self.loop_key.data[r] = found
             return 0
 
@@ -1757,6 +1906,7 @@ cdef class _Planner:
         inst_pos = clone(_INT_ARRAY, n_inst, False)
         inst_loop = clone(_INT_ARRAY, n_inst, False)
         inst_param = clone(_INT_ARRAY, n_inst, False)
+        # Every item is one CALL or PLAN_ERROR step, every instance one SETUP and one TEARDOWN.
         n_steps = n + n_inst + n_teardowns
         kinds.reserve(n_steps)
         targets.reserve(n_steps)
@@ -1786,9 +1936,7 @@ cdef class _Planner:
             if not ok.data[p]:
                 item_closure.data.as_ints[p] = -1
                 errors[p] = r_error[r]
-                kinds.push(_PLAN_ERROR)
-                targets.push(<int>p)
-                loops.push(_NO_LOOP)
+                _step(kinds, targets, loops, _PLAN_ERROR, <int>p, _NO_LOOP)
             else:
                 info = r_info[r]
                 closure = None if info is None else <_ClosureInfo>info
@@ -1806,22 +1954,16 @@ cdef class _Planner:
                         inst_loop.data.as_ints[new] = lp if k_async[k] else _NO_LOOP
                         if k_async[k] and lp >= 0 and closure.flags[i - start[r]] & _TAKES_REQUEST:
                             takes_request.data[lp] = 1
-                        kinds.push(_SETUP)
-                        targets.push(new)
-                        loops.push(inst_loop.data.as_ints[new])
+                        _step(kinds, targets, loops, _SETUP, new, inst_loop.data.as_ints[new])
                     item_instances.data.as_ints[filled] = new
                     filled += 1
-                kinds.push(_CALL)
-                targets.push(<int>p)
-                loops.push(lp if self.t_async.data[r_test[r]] else _NO_LOOP)
+                _step(kinds, targets, loops, _CALL, <int>p, lp if self.t_async.data[r_test[r]] else _NO_LOOP)
                 if self.t_async.data[r_test[r]] and lp >= 0 and closure is not None and closure.test_takes_request:
                     takes_request.data[lp] = 1
             item_start.data.as_ints[p + 1] = <int>filled
             for i in range(bucket_start.data[p], bucket_start.data[p + 1]):
                 new = new_id.data[bucket.data[i]]
-                kinds.push(_TEARDOWN)
-                targets.push(new)
-                loops.push(inst_loop.data.as_ints[new])
+                _step(kinds, targets, loops, _TEARDOWN, new, inst_loop.data.as_ints[new])
 
         # Open each loop before its first step and close it after its last.
         n_loops = len(raw_loop_specs)
@@ -1873,6 +2015,16 @@ cdef class _Planner:
         plan.step_target = step_target
         plan.step_loop = step_loop
         return plan
+
+
+cdef inline void _step(_IntVec kinds, _IntVec targets, _IntVec loops, int kind, int target, int loop) noexcept:
+    """Append one step to the columns, which the caller made room for."""
+    kinds.data[kinds.size] = kind
+    targets.data[targets.size] = target
+    loops.data[loops.size] = loop
+    kinds.size += 1
+    targets.size += 1
+    loops.size += 1
 
 
 cdef inline int _find(int* parent, int x):
