@@ -1,109 +1,200 @@
-"""Planning speed: the compiled core against its pure-Python twin, on synthetic suites.
+"""Planner benchmarks: the compiled core against its pure-Python twin on synthetic suites.
 
-asv runs the classes below (``asv run --python=same --quick``); as a script,
-``python -m benchmarks.bench_planner`` prints the time per test of both cores and
-their ratio per size, all measured in the same run. Targets: 100,000 tests over
-1,000 fixtures planned in under 0.5 s by the compiled core, and the compiled core
-at least 5x faster than the twin. Times are process CPU time, so other work on a
-shared machine does not count.
+asv runs the classes below, parametrized over the core (``"cython"``,
+``"python"``) and the suite size (1,000, 10,000 and 100,000 tests over 1,000
+fixtures). ``python -m benchmarks.bench_planner`` prints the same comparison
+as a table: time per test for both cores and the speedup of the compiled one,
+measured in the same run on the same input.
+
+Times are process CPU time, so other work on a shared machine does not
+count, and timed calls run with the cycle collector paused, as ``timeit``
+(and so asv) runs them: both cores are measured on their own work.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import gc
 import importlib
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
+from typing import TypeVar
 
 from benchmarks.synthetic import make_suite
-from rustest import _core_py
 from rustest._definitions import FixtureDef, Node, TestDef
+from rustest._plan import Plan
 
-__all__ = ["PlannerSpeed", "main", "measure"]
+__all__ = [
+    "CORES",
+    "FIXTURES",
+    "SIZES",
+    "Planner",
+    "PlannerSpeedup",
+    "load_core",
+    "main",
+    "measure",
+    "suite",
+]
+
+CORES = {"cython": "rustest._core", "python": "rustest._core_py"}
+"""The planning cores by name, and the module of each."""
+
+SIZES = (1_000, 10_000, 100_000)
+"""Suite sizes in tests (before fixture params expand them)."""
 
 FIXTURES = 1_000
-SIZES = (1_000, 10_000, 100_000)
+"""How many fixtures every synthetic suite defines."""
 
 Suite = tuple[list[Node], list[FixtureDef], list[TestDef]]
+PlanFunction = Callable[..., Plan]
+_Tracked = TypeVar("_Tracked", bound=Callable[..., float])
+
+# Long enough for one pure-Python plan of 100,000 tests on a slow machine, twice.
+_TIMEOUT = 1200.0
 
 
-def _cores() -> dict[str, ModuleType]:
-    cores: dict[str, ModuleType] = {"python": _core_py}
-    with contextlib.suppress(ImportError):
-        cores["cython"] = importlib.import_module("rustest._core")
-    return cores
+def _unit(name: str) -> Callable[[_Tracked], _Tracked]:
+    """Give an asv ``track_*`` benchmark the unit asv shows its values in."""
+
+    def mark(func: _Tracked) -> _Tracked:
+        func.__dict__["unit"] = name
+        return func
+
+    return mark
 
 
-def _best_cpu_seconds(run: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
+def load_core(name: str) -> ModuleType:
+    """Return the planning core *name*; raise ``NotImplementedError`` (asv's skip) if it is not built."""
+    try:
+        return importlib.import_module(CORES[name])
+    except ImportError as exc:
+        raise NotImplementedError(f"the {name} core is not available: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=len(SIZES))
+def suite(tests: int, fixtures: int = FIXTURES, seed: int = 0) -> Suite:
+    """Return the synthetic suite of *tests* tests over *fixtures* fixtures, built once per process."""
+    return make_suite(tests, fixtures, seed)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _timed(plan: PlanFunction, inputs: Suite) -> tuple[float, Plan]:
+    """Return the CPU seconds of one ``plan(*inputs)`` with the collector paused, and the plan."""
+    with _collector_paused():
         start = time.process_time()
-        run()
-        best = min(best, time.process_time() - start)
+        result = plan(*inputs)
+        return time.process_time() - start, result
+
+
+def measure(plan: PlanFunction, inputs: Suite, budget: float = 1.0, runs: int = 5) -> float:
+    """Return the best CPU seconds of ``plan(*inputs)`` over up to *runs* runs within *budget* seconds."""
+    best = float("inf")
+    spent = 0.0
+    for _ in range(runs):
+        elapsed, _plan = _timed(plan, inputs)
+        best = min(best, elapsed)
+        spent += elapsed
+        if spent >= budget:
+            break
     return best
 
 
-def measure(suite: Suite, core: ModuleType, repeat: int = 3) -> float:
-    """Return the best CPU seconds of *repeat* plans of *suite* with *core*."""
-    nodes, fixtures, tests = suite
-    return _best_cpu_seconds(lambda: core.plan(nodes, fixtures, tests), repeat)
+class Planner:
+    """Planning time of each core for each suite size."""
 
-
-class PlannerSpeed:
-    """asv: planning time per core and size, the time per test, and the compiled core's speed-up."""
-
-    params = (("cython", "python"), SIZES)
+    params = (list(CORES), list(SIZES))
     param_names = ("core", "tests")
-    timeout = 600
+    timeout = _TIMEOUT
+    timer = time.process_time
 
     def setup(self, core: str, tests: int) -> None:
-        cores = _cores()
-        if core not in cores:
-            raise NotImplementedError(f"the {core} core is not built")
-        self.core = cores[core]
-        self.suite = make_suite(tests, FIXTURES, seed=0)
+        """Load the core and build the suite (skipped by asv when the core is not built)."""
+        self.plan: PlanFunction = load_core(core).plan
+        self.inputs = suite(tests)
 
     def time_plan(self, core: str, tests: int) -> None:
-        """Plan the suite once."""
-        nodes, fixtures, defs = self.suite
-        self.core.plan(nodes, fixtures, defs)
+        """Plan the whole suite."""
+        self.plan(*self.inputs)
 
+    @_unit("us/test")
     def track_us_per_test(self, core: str, tests: int) -> float:
-        """Microseconds of CPU per planned test."""
-        return measure(self.suite, self.core) / tests * 1e6
+        """Microseconds of planning per test, best of a few runs."""
+        return 1e6 * measure(self.plan, self.inputs) / tests
 
-    track_us_per_test.unit = "us"  # type: ignore[attr-defined]
 
-    def track_speedup(self, core: str, tests: int) -> float:
-        """Pure-Python time over this core's time, measured in the same process."""
-        return measure(self.suite, _core_py) / measure(self.suite, self.core)
+class PlannerSpeedup:
+    """How many times faster the compiled core plans than the pure-Python twin, per suite size."""
 
-    track_speedup.unit = "x"  # type: ignore[attr-defined]
+    params = (list(SIZES),)
+    param_names = ("tests",)
+    timeout = _TIMEOUT
+
+    def setup(self, tests: int) -> None:
+        """Load both cores (skipped by asv when the compiled one is not built) and build the suite."""
+        self.compiled: PlanFunction = load_core("cython").plan
+        self.pure: PlanFunction = load_core("python").plan
+        self.inputs = suite(tests)
+
+    @_unit("x")
+    def track_speedup(self, tests: int) -> float:
+        """Pure-Python time over compiled time, both measured here on the same suite."""
+        return measure(self.pure, self.inputs) / measure(self.compiled, self.inputs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the per-test time of both cores and their ratio for each size."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--repeat", type=int, default=3)
+    """Print time per test of both cores and the compiled core's speedup, per suite size."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_planner", description=main.__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="suite sizes in tests")
+    parser.add_argument("--fixtures", type=int, default=FIXTURES, help="fixtures per suite")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic suites")
     args = parser.parse_args(argv)
-    cores = _cores()
-    print(f"{'tests':>8} {'cython s':>9} {'us/test':>8} {'python s':>9} {'us/test':>8} {'ratio':>6}")
-    for size in args.sizes:
-        suite = make_suite(size, FIXTURES, seed=0)
-        python = measure(suite, cores["python"], args.repeat)
-        if "cython" in cores:
-            cython = measure(suite, cores["cython"], args.repeat)
-            print(
-                f"{size:>8} {cython:>9.3f} {cython / size * 1e6:>8.2f} {python:>9.3f} "
-                f"{python / size * 1e6:>8.2f} {python / cython:>5.1f}x"
-            )
+    pure = load_core("python").plan
+    try:
+        compiled: PlanFunction | None = load_core("cython").plan
+    except NotImplementedError as exc:
+        print(f"warning: {exc}; showing the pure-Python core alone", file=sys.stderr)
+        compiled = None
+    header = (
+        f"{'tests':>8} {'items':>8} {'cython s':>9} {'cython us/test':>15} "
+        f"{'python s':>9} {'python us/test':>15} {'speedup':>8} {'same plan':>9}"
+    )
+    print(
+        f"planning synthetic suites over {args.fixtures:,} fixtures (seed {args.seed}): "
+        "CPU seconds, best of a few runs (the pure-Python core runs once)"
+    )
+    print(header)
+    for tests in args.sizes:
+        inputs = suite(tests, args.fixtures, args.seed)
+        python_s, reference = _timed(pure, inputs)
+        row = f"{tests:>8,} {reference.item_count:>8,} "
+        if compiled is None:
+            row += f"{'-':>9} {'-':>15} "
         else:
-            print(f"{size:>8} {'n/a':>9} {'':>8} {python:>9.3f} {python / size * 1e6:>8.2f}")
+            cython_s = measure(compiled, inputs)
+            row += f"{cython_s:>9.3f} {1e6 * cython_s / tests:>15.2f} "
+        row += f"{python_s:>9.3f} {1e6 * python_s / tests:>15.2f} "
+        if compiled is None:
+            row += f"{'-':>8} {'-':>9}"
+        else:
+            same = "yes" if compiled(*inputs) == reference else "NO"
+            row += f"{python_s / cython_s:>7.1f}x {same:>9}"
+        print(row, flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())
