@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.cli_helpers import REPO_ROOT
+from cli_helpers import REPO_ROOT
 
 PRELUDE = """
 import sys
