@@ -19,7 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rustest._backends import AsyncioBackend, Backend, LeakedTask, LoopRunner, TrioBackend, get_backend
+from rustest._backends import (
+    AsyncioBackend,
+    Backend,
+    BatchingRunner,
+    LeakedTask,
+    LoopRunner,
+    TrioBackend,
+    get_backend,
+)
+from rustest._backends._protocol import StepBatch
 from rustest._capture import NoCapture, OutputCapture, SysCapture
 from rustest._definitions import BUILTIN, SESSION_NODE, FixtureDef, Node, TestDef, XFail
 from rustest._errors import (
@@ -75,6 +84,7 @@ __all__ = [
     "AsyncioBackend",
     "Backend",
     "BackendMismatchError",
+    "BatchingRunner",
     "Closure",
     "CollectionFailed",
     "DefinitionError",
@@ -108,6 +118,7 @@ __all__ = [
     "SessionResult",
     "SessionStarted",
     "Step",
+    "StepBatch",
     "StepKind",
     "SysCapture",
     "TestDef",
