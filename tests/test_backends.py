@@ -637,12 +637,18 @@ def test_close_reports_a_blocked_executor_call_without_waiting_for_it(inline: bo
 def test_close_of_a_loop_whose_tasks_all_finished_reports_nothing(
     backend: Flavor, runner: LoopRunner
 ) -> None:
+    finished: list[bool] = []
+
     async def brief() -> None:
         await backend.checkpoint()
+        finished.append(True)
 
     async def start_and_finish() -> None:
         backend.spawn(brief)
-        await backend.sleep(0.01)
+        # Wait for the task itself rather than a fixed time, which a loaded machine can outlast.
+        while not finished:
+            await backend.sleep(0.001)
+        await backend.checkpoint()
 
     runner.run(start_and_finish(), "test_tidy")
     assert runner.close() == []
