@@ -22,8 +22,10 @@ Error messages come from ``rustest._plan_messages``, as in the Python twin.
 cimport cython
 from cpython.array cimport array, clone
 from cpython.object cimport PyObject_GenericSetAttr
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy
+from libc.string cimport memcmp, memcpy
 
 import dataclasses
 import gc
@@ -203,9 +205,6 @@ cdef class _IntVec:
         self.size = other.size
         return 0
 
-    cdef list to_list(self):
-        return [self.data[i] for i in range(self.size)]
-
     cdef array to_array(self):
         """Return a copy as an ``array("i")``."""
         cdef array out = clone(_INT_ARRAY, self.size, False)
@@ -228,6 +227,72 @@ cdef _IntVec _counting(Py_ssize_t n):
     for i in range(n):
         vec.data[i] = <int>i
     return vec
+
+
+@cython.final
+cdef class _KeyTable:
+    """A hash table from short runs of C ints to C ints: the planner's keys without Python objects.
+
+    Entry *e* has the key ``ints[start[e]:start[e + 1]]`` and the value
+    ``values[e]``; ``slots`` indexes the entries by hash (open addressing,
+    linear probing, never more than half full).
+    """
+
+    cdef _IntVec ints
+    cdef _IntVec start
+    cdef _IntVec values
+    cdef _IntVec slots
+    cdef Py_ssize_t mask
+
+    def __cinit__(self):
+        self.ints = _IntVec()
+        self.start = _filled(1, 0)
+        self.values = _IntVec()
+        self.slots = _filled(1024, -1)
+        self.mask = 1023
+
+    cdef int get(self, const int* key, int length):
+        """Return the value of *key*, or -1 if it has none."""
+        cdef Py_ssize_t slot = _hash(key, length) & self.mask
+        cdef int entry
+        while True:
+            entry = self.slots.data[slot]
+            if entry < 0:
+                return -1
+            if self.holds(entry, key, length):
+                return self.values.data[entry]
+            slot = (slot + 1) & self.mask
+
+    cdef int put(self, const int* key, int length, int value) except -1:
+        """Give *key*, which has no value yet, the *value*."""
+        cdef int entry = <int>self.values.size
+        cdef int i
+        for i in range(length):
+            self.ints.push(key[i])
+        self.start.push(<int>self.ints.size)
+        self.values.push(value)
+        if 2 * self.values.size > self.mask + 1:
+            self.slots.fill(2 * (self.mask + 1), -1)
+            self.mask = 2 * self.mask + 1
+            for entry in range(self.values.size):
+                self.index(entry)
+        else:
+            self.index(entry)
+        return 0
+
+    cdef void index(self, int entry) noexcept:
+        cdef int first = self.start.data[entry]
+        cdef Py_ssize_t slot = _hash(self.ints.data + first, self.start.data[entry + 1] - first) & self.mask
+        while self.slots.data[slot] >= 0:
+            slot = (slot + 1) & self.mask
+        self.slots.data[slot] = entry
+
+    cdef bint holds(self, int entry, const int* key, int length) noexcept:
+        cdef int first = self.start.data[entry]
+        return (
+            self.start.data[entry + 1] - first == length
+            and memcmp(self.ints.data + first, key, length * sizeof(int)) == 0
+        )
 
 
 @cython.final
@@ -265,7 +330,6 @@ cdef class _ClosureInfo:
     cdef list indirect_scoped
     cdef bint direct_scoped
     cdef bint test_takes_request
-    cdef dict prefix_at
 
     def __dealloc__(self):
         free(self.block)
@@ -534,6 +598,7 @@ cdef class _Planner:
     cdef list views
     cdef dict shadowed_views
     cdef dict closure_cache
+    cdef dict name_sets
     cdef list closure_infos
     cdef _IntVec f_scope
     cdef _IntVec f_async
@@ -570,8 +635,11 @@ cdef class _Planner:
     cdef _IntVec k_param_kind
     cdef _IntVec k_dep_start
     cdef _IntVec k_deps
-    cdef dict by_key
-    cdef bint small_keys
+    cdef _KeyTable instance_keys
+    cdef _KeyTable contexts
+    cdef _IntVec key
+    cdef _IntVec context
+    cdef dict indirect_ids
     cdef _IntVec prefixes
     cdef _IntVec choice
     # Loops: each raw item's key (_KEY_NONE, _KEY_OWN or an index into shared_keys).
@@ -617,6 +685,7 @@ cdef class _Planner:
         self.views = [None] * self.n_nodes
         self.shadowed_views = {}
         self.closure_cache = {}
+        self.name_sets = {}
         self.closure_infos = []
         self.position_of = _filled(len(self.fixtures), -1)
         self.order = _IntVec()
@@ -636,15 +705,11 @@ cdef class _Planner:
         self.k_param_kind = _IntVec()
         self.k_dep_start = _filled(1, 0)
         self.k_deps = _IntVec()
-        self.by_key = {}
-        # Packed instance keys hold a fixture in 20 bits, a node in 22, a param in 12 and a backend
-        # in 8; larger inputs use plain tuples.
-        self.small_keys = (
-            len(self.fixtures) < 1 << 20
-            and self.n_nodes < 1 << 22
-            and max([n for n in self.f_params.to_list()] or [0]) < (1 << 12) - 1
-            and self.n_backends < (1 << 8) - 1
-        )
+        self.instance_keys = _KeyTable()
+        self.contexts = _KeyTable()
+        self.key = _IntVec()
+        self.context = _IntVec()
+        self.indirect_ids = {}
         self.prefixes = _IntVec()
         self.choice = _IntVec()
         self.loop_key = _IntVec()
@@ -887,13 +952,27 @@ cdef class _Planner:
         node = test.node
         requests = test.requests
         usefixtures = test.usefixtures
-        shadow = frozenset(values) if values else _NOTHING
-        indirect_names = frozenset(indirect) if indirect else _NOTHING
+        shadow = self.names_of(values)
+        indirect_names = self.names_of(indirect)
         key = (node, requests, usefixtures, shadow, indirect_names)
         found = self.closure_cache.get(key)
         if found is None:
             found = self.resolve(node, requests, usefixtures, shadow, indirect_names)
             self.closure_cache[key] = found
+        return found
+
+    cdef frozenset names_of(self, mapping):
+        """Return the keys of *mapping* as a frozenset, one shared object per set of names.
+
+        Parametrized tests repeat the same few sets; sharing them makes the
+        closure cache compare them by identity.
+        """
+        if not mapping:
+            return _NOTHING
+        names = frozenset(mapping)
+        found = self.name_sets.get(names)
+        if found is None:
+            found = self.name_sets[names] = names
         return found
 
     cdef object resolve(
@@ -963,82 +1042,54 @@ cdef class _Planner:
         cdef int n = len(postorder)
         cdef int n_args = 0
         cdef int n_params = 0
-        cdef int[5] at_scope
-        cdef int scope, j, d, r, a, pos, flags, slot, kind
-        cdef bint any_indirect = False
-        cdef _IntVec order = self.order
+        cdef int j, d, r, a, pos, flags, kind
+        cdef int* order
         cdef list deps_at = [None] * n
-        cdef list args = [None] * n
+        cdef tuple args = PyTuple_New(n)
+        cdef tuple arg_pairs, test_args
+        cdef object pair
         cdef _ClosureInfo info = _ClosureInfo()
         fixtures = self.fixtures
-        # Wider scopes first, stably (a counting sort): a dependency never has a narrower scope,
-        # so the order stays topological.
-        for scope in range(_N_SCOPES):
-            at_scope[scope] = 0
-        for d in postorder:
-            at_scope[f_scope[d]] += 1
-        a = 0
-        for scope in range(_SESSION, _FUNCTION - 1, -1):
-            at_scope[scope], a = a, a + at_scope[scope]
-        order.fill(n, 0)
-        for d in postorder:
-            j = at_scope[f_scope[d]]
-            at_scope[f_scope[d]] += 1
-            order.data[j] = d
-            position[d] = j
-        # An indirect param goes to the nearest definition of its name, whether the test requests
-        # that fixture itself or reaches it through others, as in pytest.
-        indirect_defs = set()
-        if indirect:
-            in_closure = set(postorder)
-            for name in indirect:
-                meant = self.meaning(node, shadow, name, -1)
-                if meant is not None and meant in in_closure:
-                    indirect_defs.add(meant)
-            any_indirect = len(indirect_defs) > 0
+        self.order_by_scope(postorder)
+        order = self.order.data
+        indirect_defs = self.indirect_defs(node, shadow, indirect, postorder)
         for j in range(n):
-            d = order.data[j]
+            d = order[j]
             deps = view.deps_of(self, d) if walked is None else walked[d]
             deps_at[j] = deps
             n_args += len(deps)
-            if f_params[d] >= 0 or (any_indirect and d in indirect_defs):
+            if f_params[d] >= 0 or (indirect_defs is not None and d in indirect_defs):
                 n_params += 1
 
         info.allocate(n, n_args, n_params)
         info.index = len(self.closure_infos)
-        info.prefix_at = {}
         info.n_scoped = 0
         info.n_own = 0
         a = 0
         n_params = 0
         for j in range(n):
-            d = order.data[j]
+            d = order[j]
             info.defs[j] = d
             info.scopes[j] = f_scope[d]
             if f_scope[d] != _FUNCTION:
                 info.n_scoped = j + 1
             flags = _IS_ASYNC | _BACKEND_DEP if self.f_async.data[d] else 0
             info.arg_start[j] = a
-            deps = deps_at[j]
-            if deps:
-                pairs = []
-                for name, r in deps:
-                    pos = r if r < 0 else position[r]
-                    pairs.append((name, pos))
-                    info.arg_pos[a] = pos
-                    a += 1
-                    if pos >= 0 and info.flags[pos] & _BACKEND_DEP:
-                        flags |= _BACKEND_DEP
-                    elif pos == _DIRECT:
-                        flags |= _HAS_DIRECT
-                    elif pos == _REQUEST:
-                        flags |= _TAKES_REQUEST
-                args[j] = tuple(pairs)
-            else:
-                args[j] = ()
+            arg_pairs = _arg_pairs(deps_at[j], position)
+            Py_INCREF(arg_pairs)
+            PyTuple_SET_ITEM(args, j, arg_pairs)
+            for _name, pos in arg_pairs:
+                info.arg_pos[a] = pos
+                a += 1
+                if pos >= 0 and info.flags[pos] & _BACKEND_DEP:
+                    flags |= _BACKEND_DEP
+                elif pos == _DIRECT:
+                    flags |= _HAS_DIRECT
+                elif pos == _REQUEST:
+                    flags |= _TAKES_REQUEST
             info.flags[j] = flags
             info.own_slot[j] = -1
-            if any_indirect and d in indirect_defs:
+            if indirect_defs is not None and d in indirect_defs:
                 kind = _INDIRECT_PARAM
             elif f_params[d] >= 0:
                 kind = _OWN_PARAM
@@ -1060,24 +1111,87 @@ cdef class _Planner:
                 if flags & _HAS_DIRECT:
                     info.direct_scoped = True
         info.arg_start[n] = a
-        params = [info.param_pos[slot] for slot in range(n_params)]
-        if n_params > 1:
-            # Params expand the test in pytest's order, so ids and items read as pytest's do: the
-            # fixtures' own params before indirect ones, wider scopes first, then pytest's closure
-            # order.
-            defs = [order.data[j] for j in range(n)]
+        params = self.expansion_order(info, top, deps_at)
+        test_args = PyTuple_New(len(requests))
+        for j, name in enumerate(requests):
+            r = top[name]
+            pair = (name, r if r < 0 else position[r])
+            Py_INCREF(pair)
+            PyTuple_SET_ITEM(test_args, j, pair)
+            if r == _REQUEST:
+                info.test_takes_request = True
+        info.roots = []
+        for r in top.values():
+            if r >= 0:
+                info.roots.append(position[r])
+        info.closure = _new_closure(_int_tuple(info.defs, n), args, test_args, params)
+        self.closure_infos.append(info)
+        return info
+
+    cdef int order_by_scope(self, list postorder) except -1:
+        """Put *postorder* in ``order``, wider scopes first, stably, and note each fixture's position.
+
+        A dependency never has a narrower scope than what requests it, so the
+        order stays topological.
+        """
+        cdef int* f_scope = self.f_scope.data
+        cdef int[5] at_scope
+        cdef int scope, d, j
+        cdef int placed = 0
+        for scope in range(_N_SCOPES):
+            at_scope[scope] = 0
+        for d in postorder:
+            at_scope[f_scope[d]] += 1
+        for scope in range(_SESSION, _FUNCTION - 1, -1):
+            at_scope[scope], placed = placed, placed + at_scope[scope]
+        self.order.fill(len(postorder), 0)
+        for d in postorder:
+            j = at_scope[f_scope[d]]
+            at_scope[f_scope[d]] += 1
+            self.order.data[j] = d
+            self.position_of.data[d] = j
+        return 0
+
+    cdef set indirect_defs(self, int node, frozenset shadow, frozenset indirect, list postorder):
+        """Return the fixtures of the closure that take an indirect param, or ``None`` if none do.
+
+        An indirect param goes to the nearest definition of its name, whether
+        the test requests that fixture itself or reaches it through others,
+        as in pytest.
+        """
+        cdef set found = set()
+        if not indirect:
+            return None
+        in_closure = set(postorder)
+        for name in indirect:
+            meant = self.meaning(node, shadow, name, -1)
+            if meant is not None and meant in in_closure:
+                found.add(meant)
+        return found or None
+
+    cdef tuple expansion_order(self, _ClosureInfo info, dict top, list deps_at):
+        """Order the closure's param positions as pytest expands them; fill the own-param columns.
+
+        The fixtures' own params come before indirect ones, wider scopes
+        first, then pytest's closure order.
+        """
+        cdef int slot, j, d
+        fixtures = self.fixtures
+        params = [info.param_pos[slot] for slot in range(info.n_params)]
+        if info.n_params > 1:
+            defs = [info.defs[j] for j in range(info.n)]
             rank = self.closure_order(top, defs, deps_at)
             params.sort(
                 key=lambda j: (info.kinds[j] == _INDIRECT_PARAM, -info.scopes[j], rank[fixtures[defs[j]].name])
             )
-        for slot in range(n_params):
+        for slot in range(info.n_params):
             j = params[slot]
             info.param_pos[slot] = j
             if info.kinds[j] == _OWN_PARAM:
                 d = info.defs[j]
                 info.own_slot[j] = info.n_own
                 info.own_pos[info.n_own] = j
-                info.own_size[info.n_own] = f_params[d]
+                info.own_size[info.n_own] = self.f_params.data[d]
                 if info.own_ids is None:
                     info.own_ids = []
                 ids = self.param_ids[d]
@@ -1085,21 +1199,7 @@ cdef class _Planner:
                     ids = self.param_ids[d] = fixtures[d].param_ids
                 info.own_ids.append(ids)
                 info.n_own += 1
-        test_args = []
-        for name in requests:
-            r = top[name]
-            test_args.append((name, r if r < 0 else position[r]))
-            if r == _REQUEST:
-                info.test_takes_request = True
-        info.roots = []
-        for r in top.values():
-            if r >= 0:
-                info.roots.append(position[r])
-        info.closure = _new_closure(
-            tuple([info.defs[j] for j in range(n)]), tuple(args), tuple(test_args), tuple(params)
-        )
-        self.closure_infos.append(info)
-        return info
+        return tuple(params)
 
     cdef dict closure_order(self, dict top, list order, list deps_at):
         """Return the rank of each fixture name in pytest's closure order.
@@ -1215,31 +1315,30 @@ cdef class _Planner:
         Py_ssize_t combos,
         int* choice,
     ) except -1:
-        """Give one item its instances, the scoped prefix from the closure's cache when it has it.
+        """Give one item its instances, the scoped prefix from the context table when it has it.
 
-        The scoped instances depend only on the context (node, backend, param
-        combination, indirect params, and the test itself when a scoped
-        fixture takes a direct argument), and the key table only ever grows,
-        so a context seen before resolves to the same instances again.
+        A closure's scoped instances depend only on the context (node,
+        backend, param combination, indirect params, and the test itself when
+        a scoped fixture takes a direct argument), and instance keys are never
+        reassigned, so a context seen before resolves to the same instances.
         """
         cdef Py_ssize_t base = self.r_inst.size
-        cdef Py_ssize_t offset
-        cdef long long code
-        cdef int j
-        context = None
+        cdef int offset, j
+        cdef int length = 0
+        cdef _IntVec context = self.context
         if info.n_scoped:
-            code = (node * self.n_backends + self.t_backend_id.data[t]) * combos + combo
-            if info.indirect_scoped is None and not info.direct_scoped:
-                context = code
-            else:
-                context = (
-                    code,
-                    None if info.indirect_scoped is None else tuple([test.indirect[name][0] for name in info.indirect_scoped]),
-                    t if info.direct_scoped else -1,
-                )
-            cached = info.prefix_at.get(context)
-            if cached is not None:
-                offset = cached
+            length = 5 + (0 if info.indirect_scoped is None else len(info.indirect_scoped))
+            context.reserve(length)
+            context.data[0] = info.index
+            context.data[1] = node
+            context.data[2] = self.t_backend_id.data[t]
+            context.data[3] = <int>combo
+            context.data[4] = <int>t if info.direct_scoped else -1
+            if info.indirect_scoped is not None:
+                for j, name in enumerate(info.indirect_scoped):
+                    context.data[5 + j] = self.indirect_id(test.indirect[name][0])
+            offset = self.contexts.get(context.data, length)
+            if offset >= 0:
                 self.r_inst.reserve(base + info.n_scoped)
                 memcpy(self.r_inst.data + base, self.prefixes.data + offset, info.n_scoped * sizeof(int))
                 self.r_inst.size = base + info.n_scoped
@@ -1248,11 +1347,19 @@ cdef class _Planner:
                 return 0
         for j in range(info.n):
             self.add_instance(info, j, t, test, node, backend, choice)
-        if context is not None:
-            info.prefix_at[context] = self.prefixes.size
+        if info.n_scoped:
+            # add_instance leaves the context buffer alone, so it still holds this item's context.
+            self.contexts.put(context.data, length, <int>self.prefixes.size)
             for j in range(info.n_scoped):
                 self.prefixes.push(self.r_inst.data[base + j])
         return 0
+
+    cdef int indirect_id(self, value):
+        """Return a small int standing for the indirect param key *value* (equal keys, equal ints)."""
+        found = self.indirect_ids.get(value)
+        if found is None:
+            found = self.indirect_ids[value] = len(self.indirect_ids)
+        return found
 
     cdef int add_instance(
         self, _ClosureInfo info, int j, Py_ssize_t t, test, int node, backend, int* choice
@@ -1266,50 +1373,30 @@ cdef class _Planner:
         cdef int param = choice[slot] if slot >= 0 else -1
         cdef int first = info.arg_start[j]
         cdef int last = info.arg_start[j + 1]
-        cdef int a, pos, k
+        cdef int a, pos, k, length
         cdef int scope_node = -1
-        cdef long long code
+        cdef int* key
         if scope != _FUNCTION:
+            # The Python twin's key (fixture, scope node, param, indirect param, backend, test,
+            # instances requested), with the indirect param and backend as small ints.
             scope_node = self.scope_node(node, scope)
-            if self.small_keys:
-                # The fixture, scope node, param and backend packed into one int; a fixture that
-                # requests nothing and takes no indirect param is keyed by that int alone, cheaper
-                # to hash than a tuple. The fixture fixes how many instances follow in the tuple.
-                code = (
-                    (((<long long>d << 22) | scope_node) << 12 | (param + 1)) << 8
-                    | (self.t_backend_id.data[t] + 1 if info.flags[j] & _BACKEND_DEP else 0)
-                )
-                if first == last and kind != _INDIRECT_PARAM:
-                    key = code
-                else:
-                    parts = [
-                        code,
-                        test.indirect[self.fixtures[d].name][0] if kind == _INDIRECT_PARAM else None,
-                        t if info.flags[j] & _HAS_DIRECT else -1,
-                    ]
-                    for a in range(first, last):
-                        pos = info.arg_pos[a]
-                        parts.append(pos if pos < 0 else self.r_inst.data[base + pos])
-                    key = tuple(parts)
-            else:
-                deps = []
-                for a in range(first, last):
-                    pos = info.arg_pos[a]
-                    deps.append(pos if pos < 0 else self.r_inst.data[base + pos])
-                key = (
-                    d,
-                    scope_node,
-                    param,
-                    test.indirect[self.fixtures[d].name][0] if kind == _INDIRECT_PARAM else None,
-                    backend if info.flags[j] & _BACKEND_DEP else None,
-                    t if info.flags[j] & _HAS_DIRECT else -1,
-                    tuple(deps),
-                )
-            found = self.by_key.get(key)
-            if found is not None:
-                self.r_inst.push(found)
+            length = 6 + last - first
+            self.key.reserve(length)
+            key = self.key.data
+            key[0] = d
+            key[1] = scope_node
+            key[2] = param
+            key[3] = self.indirect_id(test.indirect[self.fixtures[d].name][0]) if kind == _INDIRECT_PARAM else -1
+            key[4] = self.t_backend_id.data[t] if info.flags[j] & _BACKEND_DEP else -1
+            key[5] = <int>t if info.flags[j] & _HAS_DIRECT else -1
+            for a in range(first, last):
+                pos = info.arg_pos[a]
+                key[6 + a - first] = pos if pos < 0 else self.r_inst.data[base + pos]
+            k = self.instance_keys.get(key, length)
+            if k >= 0:
+                self.r_inst.push(k)
                 return 0
-            self.by_key[key] = self.k_def.size
+            self.instance_keys.put(key, length, <int>self.k_def.size)
         return self.new_instance(info, j, d, scope, scope_node, kind, param, base)
 
     cdef int new_instance(
@@ -2015,6 +2102,49 @@ cdef class _Planner:
         plan.step_target = step_target
         plan.step_loop = step_loop
         return plan
+
+
+cdef tuple _arg_pairs(tuple deps, const int* position):
+    """Return ``((name, closure position), ...)`` for the ``((name, definition), ...)`` *deps*."""
+    cdef Py_ssize_t i
+    cdef Py_ssize_t n = len(deps)
+    cdef int r
+    cdef tuple pairs
+    cdef object pair
+    if n == 0:
+        return ()
+    pairs = PyTuple_New(n)
+    for i in range(n):
+        name, r = deps[i]
+        pair = (name, r if r < 0 else position[r])
+        # PyTuple_SET_ITEM takes over a reference.
+        Py_INCREF(pair)
+        PyTuple_SET_ITEM(pairs, i, pair)
+    return pairs
+
+
+cdef tuple _int_tuple(const int* data, Py_ssize_t n):
+    """Return the *n* ints at *data* as a tuple."""
+    cdef Py_ssize_t i
+    cdef object value
+    cdef tuple out = PyTuple_New(n)
+    for i in range(n):
+        value = data[i]
+        # PyTuple_SET_ITEM takes over a reference.
+        Py_INCREF(value)
+        PyTuple_SET_ITEM(out, i, value)
+    return out
+
+
+cdef inline unsigned long long _hash(const int* key, int length) noexcept:
+    """Mix the ints of *key* into 64 bits (multiply-xorshift, as in MurmurHash3's finaliser)."""
+    cdef unsigned long long h = 0x9E3779B97F4A7C15ULL ^ <unsigned long long>length
+    cdef int i
+    for i in range(length):
+        h ^= <unsigned int>key[i]
+        h *= 0xFF51AFD7ED558CCDULL
+        h ^= h >> 33
+    return h
 
 
 cdef inline void _step(_IntVec kinds, _IntVec targets, _IntVec loops, int kind, int target, int loop) noexcept:
