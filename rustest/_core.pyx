@@ -4,19 +4,24 @@
 instances, loops, order, steps) and builds an equal ``Plan``. What differs is
 how the work is done:
 
-- each node memoises what its fixture names mean and the setup order of each
-  fixture's subtree, so a new closure is a merge of known subtrees; a closure
-  that meets an error is walked again exactly as the Python twin walks it, so
-  the error is the same one;
-- raw items and raw instances are columns of C ints (``_IntVec``), and each
-  closure's per-position facts one malloc'd block (``_ClosureInfo``);
-- every closure remembers, per scope context, the scoped instances it
-  resolved to, so a typical item copies a prefix of ints instead of hashing
-  one key tuple per fixture;
-- union-find, pytest's reordering, teardown bucketing and step emission are C
-  loops, writing straight into the ``array.array`` columns of the plan.
+- closures: each visibility (``_View``) memoises what fixture names mean and
+  the setup order of each fixture's subtree, and views below the root reuse
+  the root's answers unless a name they override is involved, so a new
+  closure is a merge of known subtrees; a closure that meets an error is
+  walked again exactly as the Python twin walks it (``_Walk``), so the error
+  is the same one;
+- instances: raw items and raw instances are columns of C ints (``_IntVec``),
+  each closure's per-position facts one malloc'd block (``_ClosureInfo``),
+  and instance keys and item contexts runs of ints in a C hash table
+  (``_KeyTable``), so a typical item copies its closure's scoped instances
+  for its context instead of looking up one key per fixture;
+- loops, order and steps: union-find over a C array, pytest's reordering on
+  stamps and linked lists (``_Regrouping``), teardown bucketing by counting
+  sort, and steps written straight into the ``array.array`` columns of the
+  plan.
 
 Error messages come from ``rustest._plan_messages``, as in the Python twin.
+Compiler directives (``language_level`` and friends) are set in ``setup.py``.
 """
 
 cimport cython
@@ -646,23 +651,6 @@ cdef class _Planner:
     cdef _IntVec loop_key
     cdef list shared_keys
     cdef tuple async_users
-    # Reordering: per level, each item's parametrized instances of that scope (an entry of
-    # keys_flat is also a link, number level_base[level] + its index); per instance, its users as
-    # a linked list of those links; and per level, stamps standing for the sets the Python twin
-    # keeps per call.
-    cdef list keys_start
-    cdef list keys_flat
-    cdef _IntVec level_base
-    cdef _IntVec link_item
-    cdef _IntVec link_key
-    cdef _IntVec link_next
-    cdef _IntVec link_prev
-    cdef _IntVec users_head
-    cdef list present
-    cdef list done
-    cdef list no_key
-    cdef list ignore
-    cdef int stamp
 
     def __cinit__(self, nodes, fixtures, tests, request_name):
         self.nodes = tuple(nodes)
@@ -714,7 +702,6 @@ cdef class _Planner:
         self.choice = _IntVec()
         self.loop_key = _IntVec()
         self.shared_keys = []
-        self.stamp = 0
 
     # -- input indexing ---------------------------------------------------
 
@@ -1159,9 +1146,10 @@ cdef class _Planner:
         the test requests that fixture itself or reaches it through others,
         as in pytest.
         """
-        cdef set found = set()
+        cdef set found
         if not indirect:
             return None
+        found = set()
         in_closure = set(postorder)
         for name in indirect:
             meant = self.meaning(node, shadow, name, -1)
@@ -1710,21 +1698,18 @@ cdef class _Planner:
     cdef _IntVec reorder(self):
         """Return the raw items in execution order (pytest's ``reorder_items``)."""
         cdef Py_ssize_t n = self.r_test.size
-        cdef Py_ssize_t n_k = self.k_def.size
         cdef Py_ssize_t r, i
         cdef int k, level, scope
-        cdef int link, tail_link
         cdef bint any_keys = False
-        cdef _IntVec starts, flat, tail
+        cdef _IntVec starts, flat
         cdef int* start = self.r_inst_start.data
         cdef int* inst = self.r_inst.data
         cdef int* k_scope = self.k_scope.data
         cdef list r_error = self.r_error
         cdef list r_info = self.r_info
+        cdef list keys_start = []
+        cdef list keys_flat = []
         cdef _ClosureInfo closure
-        self.keys_start = []
-        self.keys_flat = []
-        self.level_base = _IntVec()
         for level in range(_LEVELS):
             scope = _HIGH_SCOPES[level]
             starts = _IntVec()
@@ -1741,146 +1726,11 @@ cdef class _Planner:
                             flat.push(k)
                 starts.push(<int>flat.size)
             any_keys = any_keys or flat.size > 0
-            self.keys_start.append(starts)
-            self.keys_flat.append(flat)
+            keys_start.append(starts)
+            keys_flat.append(flat)
         if not any_keys:
             return _counting(n)
-        # Link every (item, key) entry into its key's list of users, items in order.
-        self.link_item = _IntVec()
-        self.link_key = _IntVec()
-        self.link_next = _IntVec()
-        self.link_prev = _IntVec()
-        self.users_head = _filled(n_k, -1)
-        tail = _filled(n_k, -1)
-        for level in range(_LEVELS):
-            starts = self.keys_start[level]
-            flat = self.keys_flat[level]
-            self.level_base.push(<int>self.link_item.size)
-            for r in range(n):
-                for i in range(starts.data[r], starts.data[r + 1]):
-                    k = flat.data[i]
-                    link = <int>self.link_item.size
-                    tail_link = tail.data[k]
-                    self.link_item.push(<int>r)
-                    self.link_key.push(k)
-                    self.link_next.push(-1)
-                    self.link_prev.push(tail_link)
-                    if tail_link < 0:
-                        self.users_head.data[k] = link
-                    else:
-                        self.link_next.data[tail_link] = link
-                    tail.data[k] = link
-        self.present = [_filled(n, 0) for _ in range(_LEVELS)]
-        self.done = [_filled(n, 0) for _ in range(_LEVELS)]
-        self.no_key = [_filled(n, 0) for _ in range(_LEVELS)]
-        self.ignore = [_filled(n_k, 0) for _ in range(_LEVELS)]
-        return self.reorder_at(_counting(n), 0)
-
-    cdef _IntVec reorder_at(self, _IntVec items, int level):
-        """pytest's ``reorder_items_atscope``: group items sharing a parametrized instance at this scope.
-
-        The Python twin's sets are stamps (one per call, one per batch) in
-        arrays owned by the level, since calls at one level never nest. Its
-        deque is a stack of segments of ``queue``: ``appendleft`` of a run of
-        users pushes a segment, ``popleft`` reads the top one.
-        """
-        cdef _IntVec out, queue, seg_next, seg_end, no_key_items, sub
-        cdef _IntVec keys_start, keys_flat
-        cdef int* present
-        cdef int* done
-        cdef int* no_key
-        cdef int* ignore
-        cdef int call, batch, item, slicing, k, other, top, link
-        cdef Py_ssize_t i, first
-        if level >= _LEVELS or items.size < 3:
-            return items
-        keys_start = self.keys_start[level]
-        keys_flat = self.keys_flat[level]
-        present = (<_IntVec>self.present[level]).data
-        done = (<_IntVec>self.done[level]).data
-        no_key = (<_IntVec>self.no_key[level]).data
-        ignore = (<_IntVec>self.ignore[level]).data
-        self.stamp += 1
-        call = self.stamp
-        for i in range(items.size):
-            present[items.data[i]] = call
-        out = _IntVec()
-        queue = _IntVec()
-        seg_next = _IntVec()
-        seg_end = _IntVec()
-        queue.copy_from(items)
-        seg_next.push(0)
-        seg_end.push(<int>items.size)
-        while _queue_open(seg_next, seg_end):
-            self.stamp += 1
-            batch = self.stamp
-            no_key_items = _IntVec()
-            slicing = -1
-            while _queue_open(seg_next, seg_end):
-                top = <int>seg_next.size - 1
-                item = queue.data[seg_next.data[top]]
-                seg_next.data[top] += 1
-                if done[item] == call or no_key[item] == batch:
-                    continue
-                # The last of the item's keys not yet sliced at this call.
-                for i in range(keys_start.data[item], keys_start.data[item + 1]):
-                    k = keys_flat.data[i]
-                    if ignore[k] != call:
-                        slicing = k
-                if slicing < 0:
-                    no_key[item] = batch
-                    no_key_items.push(item)
-                    continue
-                first = queue.size
-                link = self.users_head.data[slicing]
-                while link >= 0:
-                    other = self.link_item.data[link]
-                    if present[other] == call:
-                        queue.push(other)
-                    link = self.link_next.data[link]
-                # Move the regrouped items to the front of the users of their other params too, so
-                # a later slice keeps together what this one put together (pytest does the same).
-                for i in range(queue.size - 1, first - 1, -1):
-                    self.users_to_front(queue.data[i])
-                seg_next.push(<int>first)
-                seg_end.push(<int>queue.size)
-                break
-            if no_key_items.size:
-                sub = self.reorder_at(no_key_items, level + 1)
-                for i in range(sub.size):
-                    item = sub.data[i]
-                    if done[item] != call:
-                        done[item] = call
-                        out.push(item)
-            if slicing >= 0:
-                ignore[slicing] = call
-        return out
-
-    cdef int users_to_front(self, int item) except -1:
-        """Move *item* to the front of the users of each of its keys, at every level."""
-        cdef int level, link, k, head, before, after
-        cdef Py_ssize_t i
-        cdef _IntVec starts
-        cdef int* nxt = self.link_next.data
-        cdef int* prev = self.link_prev.data
-        for level in range(_LEVELS):
-            starts = self.keys_start[level]
-            for i in range(starts.data[item], starts.data[item + 1]):
-                link = self.level_base.data[level] + <int>i
-                k = self.link_key.data[link]
-                head = self.users_head.data[k]
-                if head == link:
-                    continue
-                before = prev[link]
-                after = nxt[link]
-                nxt[before] = after
-                if after >= 0:
-                    prev[after] = before
-                nxt[link] = head
-                prev[link] = -1
-                prev[head] = link
-                self.users_head.data[k] = link
-        return 0
+        return _Regrouping(keys_start, keys_flat, n, self.k_def.size).reorder_at(_counting(n), 0)
 
     # -- pass 5: steps -----------------------------------------------------
 
@@ -1927,14 +1777,21 @@ cdef class _Planner:
 
         for p in range(n):
             ok.data[p] = r_error[rs[p]] is None
-        # Last user of each instance, and how far the run of its scope instance extends.
+        # Last user of each instance, and the instances numbered in order of first use, which is
+        # their setup order.
         filled = 0
         for p in range(n):
             if ok.data[p]:
                 r = rs[p]
                 filled += start[r + 1] - start[r]
                 for i in range(start[r], start[r + 1]):
-                    last_use.data[inst[i]] = <int>p
+                    k = inst[i]
+                    last_use.data[k] = <int>p
+                    if new_id.data[k] < 0:
+                        new_id.data[k] = <int>raw_of.size
+                        raw_of.push(k)
+        n_inst = raw_of.size
+        # How far the run of each item's scope instance extends.
         for scope in range(_CLASS, _PACKAGE + 1):
             nxt = -2
             for p in range(n - 1, -1, -1):
@@ -1943,16 +1800,6 @@ cdef class _Planner:
                     run_end.data[(p + 1) * _N_SCOPES + scope] if here == nxt else <int>p
                 )
                 nxt = here
-        # Instances are numbered in order of first use, which is their setup order.
-        for p in range(n):
-            if ok.data[p]:
-                r = rs[p]
-                for i in range(start[r], start[r + 1]):
-                    k = inst[i]
-                    if new_id.data[k] < 0:
-                        new_id.data[k] = <int>raw_of.size
-                        raw_of.push(k)
-        n_inst = raw_of.size
         # A scoped instance lives to the end of its scope instance's run; a parametrized one only
         # to its last user, so two params of one fixture are not alive at once (as in pytest).
         # No instance outlives one it depends on; raw instances come after their dependencies.
@@ -2102,6 +1949,177 @@ cdef class _Planner:
         plan.step_target = step_target
         plan.step_loop = step_loop
         return plan
+
+
+@cython.final
+cdef class _Regrouping:
+    """pytest's ``reorder_items`` on integer items and keys (the items' parametrized scoped instances).
+
+    Per level (session, package, module, class) ``keys_start``/``keys_flat``
+    give each item's keys of that scope in expansion order. Every (item, key)
+    entry is also a link, numbered ``level_base[level]`` plus its index, in the
+    linked list of its key's users (``users_head``, ``link_next``,
+    ``link_prev``), so moving an item to the front of a key's users is O(1).
+    The Python twin's per-call sets are stamps in arrays owned by the level,
+    since calls at one level never nest.
+    """
+
+    cdef list keys_start
+    cdef list keys_flat
+    cdef _IntVec level_base
+    cdef _IntVec link_item
+    cdef _IntVec link_key
+    cdef _IntVec link_next
+    cdef _IntVec link_prev
+    cdef _IntVec users_head
+    cdef list present
+    cdef list done
+    cdef list no_key
+    cdef list ignore
+    cdef int stamp
+
+    def __cinit__(self, list keys_start, list keys_flat, Py_ssize_t n_items, Py_ssize_t n_keys):
+        cdef _IntVec starts, flat
+        cdef _IntVec tail = _filled(n_keys, -1)
+        cdef Py_ssize_t r, i
+        cdef int level, k, link, tail_link
+        self.keys_start = keys_start
+        self.keys_flat = keys_flat
+        self.level_base = _IntVec()
+        self.link_item = _IntVec()
+        self.link_key = _IntVec()
+        self.link_next = _IntVec()
+        self.link_prev = _IntVec()
+        self.users_head = _filled(n_keys, -1)
+        # Link every (item, key) entry into its key's list of users, items in order.
+        for level in range(_LEVELS):
+            starts = keys_start[level]
+            flat = keys_flat[level]
+            self.level_base.push(<int>self.link_item.size)
+            for r in range(n_items):
+                for i in range(starts.data[r], starts.data[r + 1]):
+                    k = flat.data[i]
+                    link = <int>self.link_item.size
+                    tail_link = tail.data[k]
+                    self.link_item.push(<int>r)
+                    self.link_key.push(k)
+                    self.link_next.push(-1)
+                    self.link_prev.push(tail_link)
+                    if tail_link < 0:
+                        self.users_head.data[k] = link
+                    else:
+                        self.link_next.data[tail_link] = link
+                    tail.data[k] = link
+        self.present = [_filled(n_items, 0) for _ in range(_LEVELS)]
+        self.done = [_filled(n_items, 0) for _ in range(_LEVELS)]
+        self.no_key = [_filled(n_items, 0) for _ in range(_LEVELS)]
+        self.ignore = [_filled(n_keys, 0) for _ in range(_LEVELS)]
+        self.stamp = 0
+
+    cdef _IntVec reorder_at(self, _IntVec items, int level):
+        """pytest's ``reorder_items_atscope``: group items sharing a parametrized instance at this scope.
+
+        The Python twin's deque is a stack of segments of ``queue``:
+        ``appendleft`` of a run of users pushes a segment, ``popleft`` reads
+        the top one.
+        """
+        cdef _IntVec out, queue, seg_next, seg_end, no_key_items, sub
+        cdef _IntVec keys_start, keys_flat
+        cdef int* present
+        cdef int* done
+        cdef int* no_key
+        cdef int* ignore
+        cdef int call, batch, item, slicing, k, other, top, link
+        cdef Py_ssize_t i, first
+        if level >= _LEVELS or items.size < 3:
+            return items
+        keys_start = self.keys_start[level]
+        keys_flat = self.keys_flat[level]
+        present = (<_IntVec>self.present[level]).data
+        done = (<_IntVec>self.done[level]).data
+        no_key = (<_IntVec>self.no_key[level]).data
+        ignore = (<_IntVec>self.ignore[level]).data
+        self.stamp += 1
+        call = self.stamp
+        for i in range(items.size):
+            present[items.data[i]] = call
+        out = _IntVec()
+        queue = _IntVec()
+        seg_next = _IntVec()
+        seg_end = _IntVec()
+        queue.copy_from(items)
+        seg_next.push(0)
+        seg_end.push(<int>items.size)
+        while _queue_open(seg_next, seg_end):
+            self.stamp += 1
+            batch = self.stamp
+            no_key_items = _IntVec()
+            slicing = -1
+            while _queue_open(seg_next, seg_end):
+                top = <int>seg_next.size - 1
+                item = queue.data[seg_next.data[top]]
+                seg_next.data[top] += 1
+                if done[item] == call or no_key[item] == batch:
+                    continue
+                # The last of the item's keys not yet sliced at this call.
+                for i in range(keys_start.data[item], keys_start.data[item + 1]):
+                    k = keys_flat.data[i]
+                    if ignore[k] != call:
+                        slicing = k
+                if slicing < 0:
+                    no_key[item] = batch
+                    no_key_items.push(item)
+                    continue
+                first = queue.size
+                link = self.users_head.data[slicing]
+                while link >= 0:
+                    other = self.link_item.data[link]
+                    if present[other] == call:
+                        queue.push(other)
+                    link = self.link_next.data[link]
+                # Move the regrouped items to the front of the users of their other params too, so
+                # a later slice keeps together what this one put together (pytest does the same).
+                for i in range(queue.size - 1, first - 1, -1):
+                    self.users_to_front(queue.data[i])
+                seg_next.push(<int>first)
+                seg_end.push(<int>queue.size)
+                break
+            if no_key_items.size:
+                sub = self.reorder_at(no_key_items, level + 1)
+                for i in range(sub.size):
+                    item = sub.data[i]
+                    if done[item] != call:
+                        done[item] = call
+                        out.push(item)
+            if slicing >= 0:
+                ignore[slicing] = call
+        return out
+
+    cdef int users_to_front(self, int item) except -1:
+        """Move *item* to the front of the users of each of its keys, at every level."""
+        cdef int level, link, k, head, before, after
+        cdef Py_ssize_t i
+        cdef _IntVec starts
+        cdef int* nxt = self.link_next.data
+        cdef int* prev = self.link_prev.data
+        for level in range(_LEVELS):
+            starts = self.keys_start[level]
+            for i in range(starts.data[item], starts.data[item + 1]):
+                link = self.level_base.data[level] + <int>i
+                k = self.link_key.data[link]
+                head = self.users_head.data[k]
+                if head == link:
+                    continue
+                before = prev[link]
+                after = nxt[link]
+                nxt[before] = after
+                if after >= 0:
+                    prev[after] = before
+                nxt[link] = head
+                prev[link] = -1
+                prev[head] = link
+                self.users_head.data[k] = link
+        return 0
 
 
 cdef tuple _arg_pairs(tuple deps, const int* position):

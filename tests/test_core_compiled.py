@@ -92,6 +92,11 @@ def test_both_cores_plan_synthetic_suites_equally(compiled: ModuleType, tests: i
     assert planned == expected
 
 
+def test_both_cores_plan_an_empty_suite_equally(compiled: ModuleType) -> None:
+    nodes = [Node(Scope.SESSION, -1, "tests")]
+    assert compiled.plan(nodes, [], []) == _core_py.plan(nodes, [], [])
+
+
 def test_both_cores_plan_equally_with_another_request_name(compiled: ModuleType) -> None:
     nodes, fixtures, defs = make_suite(500, 200, seed=4)
     expected = _core_py.plan(nodes, fixtures, defs, request_name="fx3_session")
