@@ -49,8 +49,8 @@ SIZES = (1_000, 10_000, 100_000)
 FIXTURES = 1_000
 """How many fixtures every synthetic suite defines."""
 
-Suite = tuple[list[Node], list[FixtureDef], list[TestDef]]
-PlanFunction = Callable[..., Plan]
+_Suite = tuple[list[Node], list[FixtureDef], list[TestDef]]
+_PlanFunction = Callable[..., Plan]
 _Tracked = TypeVar("_Tracked", bound=Callable[..., float])
 
 # Long enough for one pure-Python plan of 100,000 tests on a slow machine, twice.
@@ -76,7 +76,7 @@ def load_core(name: str) -> ModuleType:
 
 
 @functools.lru_cache(maxsize=len(SIZES))
-def suite(tests: int, fixtures: int = FIXTURES, seed: int = 0) -> Suite:
+def suite(tests: int, fixtures: int = FIXTURES, seed: int = 0) -> _Suite:
     """Return the synthetic suite of *tests* tests over *fixtures* fixtures, built once per process."""
     return make_suite(tests, fixtures, seed)
 
@@ -92,7 +92,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _timed(plan: PlanFunction, inputs: Suite) -> tuple[float, Plan]:
+def _timed(plan: _PlanFunction, inputs: _Suite) -> tuple[float, Plan]:
     """Return the CPU seconds of one ``plan(*inputs)`` with the collector paused, and the plan."""
     with _collector_paused():
         start = time.process_time()
@@ -100,7 +100,7 @@ def _timed(plan: PlanFunction, inputs: Suite) -> tuple[float, Plan]:
         return time.process_time() - start, result
 
 
-def measure(plan: PlanFunction, inputs: Suite, budget: float = 1.0, runs: int = 5) -> float:
+def measure(plan: _PlanFunction, inputs: _Suite, budget: float = 1.0, runs: int = 5) -> float:
     """Return the best CPU seconds of ``plan(*inputs)`` over up to *runs* runs within *budget* seconds."""
     best = float("inf")
     spent = 0.0
@@ -123,7 +123,7 @@ class Planner:
 
     def setup(self, core: str, tests: int) -> None:
         """Load the core and build the suite (skipped by asv when the core is not built)."""
-        self.plan: PlanFunction = load_core(core).plan
+        self.plan: _PlanFunction = load_core(core).plan
         self.inputs = suite(tests)
 
     def time_plan(self, core: str, tests: int) -> None:
@@ -145,8 +145,8 @@ class PlannerSpeedup:
 
     def setup(self, tests: int) -> None:
         """Load both cores (skipped by asv when the compiled one is not built) and build the suite."""
-        self.compiled: PlanFunction = load_core("cython").plan
-        self.pure: PlanFunction = load_core("python").plan
+        self.compiled: _PlanFunction = load_core("cython").plan
+        self.pure: _PlanFunction = load_core("python").plan
         self.inputs = suite(tests)
 
     @_unit("x")
@@ -164,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pure = load_core("python").plan
     try:
-        compiled: PlanFunction | None = load_core("cython").plan
+        compiled: _PlanFunction | None = load_core("cython").plan
     except NotImplementedError as exc:
         print(f"warning: {exc}; showing the pure-Python core alone", file=sys.stderr)
         compiled = None
