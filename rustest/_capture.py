@@ -43,6 +43,9 @@ class _NoInput(io.TextIOBase):
         raise io.UnsupportedOperation("redirected stdin is pseudofile, has no fileno()")
 
 
+_NO_INPUT = _NoInput()
+
+
 class NoCapture(OutputCapture):
     """Capture nothing (``-s`` / ``--capture=no``): output goes straight to the terminal."""
 
@@ -92,7 +95,7 @@ class SysCapture(OutputCapture):
             self._err = _Tee(sys.stderr)
             sys.stdout = self._out
             sys.stderr = self._err
-            sys.stdin = _NoInput()
+            sys.stdin = _NO_INPUT
 
     def stop(self) -> tuple[str, str]:
         """Restore the streams and return what was written."""
@@ -104,28 +107,35 @@ class SysCapture(OutputCapture):
 
 
 class _FdRedirect:
-    """Points one file descriptor at a reusable temporary file while active."""
+    """Points one file descriptor at a reusable temporary file while active.
+
+    The temporary file and the saved copy of the descriptor are made once and
+    kept until ``close``; a test that wrote nothing costs two ``dup2`` calls
+    and one ``lseek``, because the shared file offset says how much was written.
+    """
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.tmp = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 - reused for every test until close()
-        self.saved = -1
+        self.tmp_fd = self.tmp.fileno()
+        self.saved = os.dup(fd)
 
     def start(self) -> None:
-        self.saved = os.dup(self.fd)
-        os.dup2(self.tmp.fileno(), self.fd)
+        os.dup2(self.tmp_fd, self.fd)
 
     def stop(self) -> str:
         os.dup2(self.saved, self.fd)
-        os.close(self.saved)
-        self.saved = -1
-        self.tmp.seek(0)
-        data = self.tmp.read()
-        self.tmp.seek(0)
-        self.tmp.truncate()
+        # Writers through the descriptor (and child processes) share this offset.
+        written = os.lseek(self.tmp_fd, 0, os.SEEK_CUR)
+        if not written:
+            return ""
+        data = os.pread(self.tmp_fd, written, 0)
+        os.ftruncate(self.tmp_fd, 0)
+        os.lseek(self.tmp_fd, 0, os.SEEK_SET)
         return data.decode("utf-8", "replace")
 
     def close(self) -> None:
+        os.close(self.saved)
         self.tmp.close()
 
 
@@ -143,8 +153,8 @@ class FdCapture(OutputCapture):
     """
 
     def __init__(self) -> None:
-        self._out = _FdRedirect(1)
-        self._err = _FdRedirect(2)
+        self._redirects: tuple[_FdRedirect, _FdRedirect] | None = None
+        self._streams: tuple[TextIO, TextIO] | None = None
         self._saved: tuple[TextIO, TextIO, TextIO] | None = None
 
     def start(self) -> None:
@@ -153,24 +163,31 @@ class FdCapture(OutputCapture):
             return
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
+        if self._redirects is None or self._streams is None:
+            self._redirects = (_FdRedirect(1), _FdRedirect(2))
+            self._streams = (_fd_stream(1), _fd_stream(2))
         self._saved = (sys.stdout, sys.stderr, sys.stdin)
-        self._out.start()
-        self._err.start()
-        sys.stdin = _NoInput()
-        sys.stdout = _fd_stream(1)
-        sys.stderr = _fd_stream(2)
+        out, err = self._redirects
+        out.start()
+        err.start()
+        sys.stdin = _NO_INPUT
+        sys.stdout, sys.stderr = self._streams
 
     def stop(self) -> tuple[str, str]:
         """Restore fds 1 and 2 and the sys streams; return what was written."""
-        if self._saved is None:
+        if self._saved is None or self._redirects is None:
             return "", ""
-        sys.stdout.flush()
-        sys.stderr.flush()
+        if self._streams is not None:
+            for stream in self._streams:
+                stream.flush()
         sys.stdout, sys.stderr, sys.stdin = self._saved
         self._saved = None
-        return self._out.stop(), self._err.stop()
+        out, err = self._redirects
+        return out.stop(), err.stop()
 
     def close(self) -> None:
-        """Release the temporary files."""
-        self._out.close()
-        self._err.close()
+        """Release the temporary files and the saved descriptors."""
+        if self._redirects is not None:
+            for redirect in self._redirects:
+                redirect.close()
+            self._redirects = None

@@ -115,3 +115,55 @@ def test_s_is_short_for_capture_no(project: Project) -> None:
     assert PASSING_PRINT in run.stdout
     assert FAILING_STDERR in run.stderr
     assert "Captured" not in run.stdout
+
+
+SEQUENCE_SUITE = """
+import os
+import subprocess
+import sys
+
+def test_1_child_process_writes():
+    subprocess.run([sys.executable, "-c", "print('child output of test 1')"], check=True)
+    assert False
+
+def test_2_writes_nothing():
+    assert False
+
+def test_3_writes_a_lot():
+    os.write(1, b"x" * 200_000 + b"|end of test 3\\n")
+    assert False
+
+def test_4_writes_a_little():
+    os.write(2, b"little stderr of test 4\\n")
+    assert False
+"""
+
+
+@pytest.fixture(scope="module")
+def sequence_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    """Failing tests in a row, each writing something different (or nothing) to fds 1 and 2."""
+    project = Project(tmp_path_factory.mktemp("capture_sequence"))
+    project.write("test_sequence.py", SEQUENCE_SUITE)
+    return project.run("--capture=fd")
+
+
+def _captured(run: CliRun, name: str) -> tuple[str, str]:
+    test = run.test(name)
+    return test["stdout"], test["stderr"]
+
+
+def test_fd_capture_catches_output_of_child_processes(sequence_run: CliRun) -> None:
+    assert _captured(sequence_run, "test_1_child_process_writes") == ("child output of test 1\n", "")
+
+
+def test_fd_capture_gives_a_silent_test_nothing_of_the_test_before(sequence_run: CliRun) -> None:
+    assert _captured(sequence_run, "test_2_writes_nothing") == ("", "")
+
+
+def test_fd_capture_keeps_all_of_a_large_output(sequence_run: CliRun) -> None:
+    stdout, _ = _captured(sequence_run, "test_3_writes_a_lot")
+    assert stdout == "x" * 200_000 + "|end of test 3\n"
+
+
+def test_fd_capture_after_a_large_output_holds_only_the_next_test_output(sequence_run: CliRun) -> None:
+    assert _captured(sequence_run, "test_4_writes_a_little") == ("", "little stderr of test 4\n")
