@@ -40,13 +40,14 @@ class SessionRecord:
 
     def add(self, event: Event) -> None:
         """Take one event into the record."""
-        if isinstance(event, SessionStarted):
-            self.item_count = event.item_count
-            self.started_at = time.time()
-        elif isinstance(event, TestFinished):
+        if isinstance(event, TestFinished):
             report = event.report
             self.reports.append(report)
-            self.warnings.extend(WarningRecord(message, report.nodeid) for message in report.warnings)
+            if report.warnings:
+                self.warnings.extend(WarningRecord(message, report.nodeid) for message in report.warnings)
+        elif isinstance(event, SessionStarted):
+            self.item_count = event.item_count
+            self.started_at = time.time()
         elif isinstance(event, WarningEmitted):
             self.warnings.append(WarningRecord(event.message, event.nodeid))
         elif isinstance(event, CollectionFailed):

@@ -82,6 +82,8 @@ class TerminalReporter:
         self._deselected = 0
         self._counts: Counter[Outcome] = Counter()
         self._current_path: str | None = None
+        # The current file's id prefix ("tests/test_a.py::"): most test ids start with it.
+        self._current_prefix = ""
         self._open_nodeid: str | None = None
         self._unfilled = False
 
@@ -91,13 +93,15 @@ class TerminalReporter:
 
     def __call__(self, event: Event) -> None:
         """Show one event of the run."""
-        self._record.add(event)
-        if isinstance(event, SessionStarted):
-            self._write_header(event.item_count)
-        elif isinstance(event, TestStarted):
+        if isinstance(event, TestStarted):
+            # The commonest event, which the record does not keep: the shortest way through.
             self._test_started(event.nodeid)
-        elif isinstance(event, TestFinished):
+            return
+        self._record.add(event)
+        if isinstance(event, TestFinished):
             self._test_finished(event.report)
+        elif isinstance(event, SessionStarted):
+            self._write_header(event.item_count)
         elif isinstance(event, SessionFinished):
             self._session_finished(event)
 
@@ -136,7 +140,7 @@ class TerminalReporter:
         if self._verbosity <= 0:
             if self._verbosity == 0:
                 self._enter_file(report.nodeid)
-            writer.write(letter, color)
+            writer.write_progress(letter, color)
             self._unfilled = True
             if writer.current_line_width + _PROGRESS_WIDTH + 1 >= writer.width:
                 # As pytest: a long run of characters breaks with the progress so far.
@@ -165,11 +169,14 @@ class TerminalReporter:
             writer.write(trimmed)
 
     def _enter_file(self, nodeid: str) -> None:
+        if self._current_prefix and nodeid.startswith(self._current_prefix):
+            return
         path = nodeid_path(nodeid)
         if path == self._current_path:
             return
         self._fill_progress()
         self._current_path = path
+        self._current_prefix = f"{path}::"
         self._writer.write(f"\n{path} ")
 
     def _progress_text(self) -> str:

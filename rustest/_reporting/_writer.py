@@ -45,6 +45,15 @@ class TerminalWriter:
         else:
             self.current_line_width = visible_length(text[last_newline + 1 :])
 
+    def write_progress(self, char: str, color: Color | None = None) -> None:
+        """Write one progress character and flush: the per-test path, kept to the least work.
+
+        *char* is a single visible character with no newline or colour code.
+        """
+        self._stream.write(paint(char, color) if self.color else char)
+        self._stream.flush()
+        self.current_line_width += 1
+
     def line(self, text: str = "", color: Color | None = None, *, bold: bool = False) -> None:
         """Write *text* followed by a newline."""
         self.write(text, color, bold=bold)
