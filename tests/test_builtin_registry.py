@@ -40,6 +40,7 @@ MODULES = [
     "rustest._builtins._define",
     "rustest._builtins._logging",
     "rustest._builtins._mock",
+    "rustest._builtins._mocker",
     "rustest._builtins._monkeypatch",
     "rustest._builtins._recwarn",
     "rustest._builtins._tmp",

@@ -20,6 +20,8 @@ resolves that name itself and the executor makes one per requester.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rustest._builtins import (
     _cache_fixture,
     _capture_fixtures,
@@ -31,10 +33,12 @@ from rustest._builtins import (
 )
 from rustest._builtins._capture_fixtures import CaptureFixture, CaptureResult, Terminal
 from rustest._builtins._logging import LogCaptureFixture, LogCaptureHandler
-from rustest._builtins._mock import MockerFixture
 from rustest._builtins._monkeypatch import MonkeyPatch
 from rustest._builtins._tmp import TempdirFactory, TempPathFactory
 from rustest._definitions import FixtureDef
+
+if TYPE_CHECKING:
+    from rustest._builtins._mocker import MockerFixture
 
 __all__ = [
     "CaptureFixture",
@@ -65,3 +69,12 @@ def builtin_fixtures() -> list[FixtureDef]:
         *_cache_fixture.fixtures(),
         *_recwarn.fixtures(),
     ]
+
+
+def __getattr__(name: str) -> object:
+    # ``MockerFixture`` imports ``unittest.mock`` (and with it ``asyncio``): only on first use.
+    if name == "MockerFixture":
+        from rustest._builtins._mocker import MockerFixture
+
+        return MockerFixture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
