@@ -16,7 +16,6 @@ import re
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -104,7 +103,7 @@ def _lock_is_stale(lock: Path) -> bool:
 
 def _remove_tree(path: Path) -> None:
     """Remove *path* by first renaming it aside, so a half-removed tree never keeps a run's name."""
-    garbage = path.with_name(f"garbage-{uuid.uuid4().hex}")
+    garbage = path.with_name(f"garbage-{os.urandom(16).hex()}")
     try:
         path.rename(garbage)
     except OSError:

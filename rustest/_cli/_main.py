@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rustest._assertion import set_verbosity
 from rustest._builtins import builtin_fixtures
@@ -17,8 +17,6 @@ from rustest._cache import Cache
 from rustest._capture import FdCapture, NoCapture, OutputCapture, SysCapture
 from rustest._cli._options import build_parser
 from rustest._collect import Collection, UsageError, collect
-from rustest._compat import CompatSession
-from rustest._compat import install as install_compat
 from rustest._config import Config, load_config
 from rustest._definitions import TestDef
 from rustest._errors import DefinitionError
@@ -27,6 +25,9 @@ from rustest._executor import SessionResult, execute
 from rustest._planner import plan
 from rustest._reporting import JsonReporter, JUnitXmlReporter, TerminalReporter, should_use_color
 from rustest._selection import select
+
+if TYPE_CHECKING:
+    from rustest._compat import CompatSession
 
 __all__ = ["ExitCode", "RunConfig", "RunReport", "main", "run_session"]
 
@@ -152,6 +153,9 @@ def run_session(
         cache.clear()
     if not (options.pytest_compat or config.pytest_compat):
         return _run(options, config, cache, out, extra_listeners, None)
+    # Imported only here: the pytest shims are for suites that ask for them.
+    from rustest._compat import install as install_compat
+
     compat = install_compat(config)
     try:
         return _run(options, compat.config, cache, out, extra_listeners, compat)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import platform
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -175,6 +174,9 @@ def _evaluate(
     """Evaluate one skipif/xfail condition as pytest does; return (result, reason)."""
     reason = mark.kwargs.get("reason")
     if isinstance(condition, str):
+        # Imported on first use: few suites give conditions as strings.
+        import platform
+
         scope = {"os": os, "sys": sys, "platform": platform, "config": config, **namespace}
         try:
             result = eval(_compile_condition(condition), scope)

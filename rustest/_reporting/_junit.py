@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import datetime
 import re
-import socket
-import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rustest._events import CollectionFailed, Event, Failure, Outcome, SessionFinished, TestReport
 from rustest._reporting._names import junit_names, nodeid_path, split_location
@@ -34,9 +33,14 @@ from rustest._reporting._record import SessionRecord, deciding_failure
 from rustest._reporting._sections import strip_reason_prefix
 from rustest._reporting._traceback import LineKind, TracebackRenderer, exception_text
 
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
 __all__ = ["JUnitXmlReporter"]
 
-_ILLEGAL_XML_CHARACTERS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Compiled on first use: this character class takes milliseconds to compile,
+# which every run would pay at import time, with or without --junitxml.
+_ILLEGAL_XML_CHARACTERS = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 _ENTRY_SEPARATOR_WIDTH = 80
 
 
@@ -47,14 +51,23 @@ def _xml_text(text: str) -> str:
         code = ord(match.group())
         return f"#x{code:02X}" if code <= 0xFF else f"#x{code:04X}"
 
-    return _ILLEGAL_XML_CHARACTERS.sub(spell, text)
+    return re.sub(_ILLEGAL_XML_CHARACTERS, spell, text)
 
 
 def _element(tag: str, attributes: dict[str, str], text: str = "") -> ET.Element:
+    # Imported here: a run without --junitxml never pays for the XML package.
+    import xml.etree.ElementTree as ET
+
     element = ET.Element(tag, {key: _xml_text(value) for key, value in attributes.items()})
     if text:
         element.text = _xml_text(text)
     return element
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
 
 
 class JUnitXmlReporter:
@@ -73,6 +86,8 @@ class JUnitXmlReporter:
             self._write(event)
 
     def _write(self, finished: SessionFinished) -> None:
+        import xml.etree.ElementTree as ET
+
         tree = ET.ElementTree(self._document(finished))
         ET.indent(tree)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,7 +110,7 @@ class JUnitXmlReporter:
                 "name": self.suite_name,
                 **totals,
                 "timestamp": started.astimezone().isoformat(),
-                "hostname": socket.gethostname(),
+                "hostname": _hostname(),
             },
         )
         suite.extend(cases)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import sys
 from collections import Counter
 from typing import TextIO
@@ -110,7 +109,7 @@ class TerminalReporter:
             return
         writer = self._writer
         writer.sep("=", "test session starts", bold=True)
-        writer.line(f"platform {sys.platform} -- Python {platform.python_version()}, rustest {__version__}")
+        writer.line(f"platform {sys.platform} -- Python {sys.version.split()[0]}, rustest {__version__}")
         if self._rootdir:
             writer.line(f"rootdir: {self._rootdir}")
         writer.line(self._collected_line(item_count), bold=True)
