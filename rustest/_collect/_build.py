@@ -8,10 +8,10 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any, cast
 
-from rustest._collect._fixtures import fixture_defs, fixture_spec, location
+from rustest._collect._fixtures import fixture_defs, fixture_spec
 from rustest._collect._funcargs import code_flags, getfuncargnames
 from rustest._collect._marks import (
     BUILTIN_MARKS,
@@ -95,6 +95,17 @@ def _id_suffix(case: ParamCase | None, backend: str | None) -> str:
     return f"[{'-'.join(parts)}]" if parts else ""
 
 
+_UNPARAMETRIZED: tuple[None] = (None,)
+
+
+def _unwrapped(func: Callable[..., Any]) -> FunctionType | None:
+    """Return the plain function under *func* (through bound methods and decorators), or None if none."""
+    if type(func) is FunctionType and "__wrapped__" not in func.__dict__:
+        return func
+    real = inspect.unwrap(func.__func__ if inspect.ismethod(func) else func)
+    return real if callable(func) and inspect.isfunction(real) else None
+
+
 @dataclass(frozen=True, slots=True)
 class _Template:
     """What all the tests made from one test function share."""
@@ -110,9 +121,12 @@ class _Template:
     def expand(self, case: ParamCase | None, marks: tuple[Mark, ...], traits: Traits) -> Iterator[TestDef]:
         """Make the tests of one parametrization *case*: one per backend."""
         values, indirect = _split_values(case)
+        suffixed = case is not None or traits.backend_suffix
         for backend in traits.backends:
             yield TestDef(
-                id=self.base_id + _id_suffix(case, backend if traits.backend_suffix else None),
+                id=self.base_id + _id_suffix(case, backend if traits.backend_suffix else None)
+                if suffixed
+                else self.base_id,
                 func=self.func,
                 node=self.node,
                 requests=self.requests,
@@ -142,6 +156,12 @@ class Builder:
         self.errors: list[CollectionError] = []
         self.warnings: list[str] = []
         self._warned: set[str] = set()
+        self._traits_cache: dict[
+            tuple[object, ...],
+            tuple[tuple[object, ...], tuple[tuple[Mark, ...], Traits]],
+        ] = {}
+        self._outer_parametrized: dict[int, tuple[list[PlacedMark], bool]] = {}
+        self._relative_files: dict[str, str] = {}
 
     # -- entry points --------------------------------------------------------------------------
 
@@ -237,8 +257,8 @@ class Builder:
     ) -> None:
         base_id = f"{prefix}::{name}"
         func, cls, is_method = self._bind(obj, owner)
-        real = inspect.unwrap(func.__func__ if inspect.ismethod(func) else func)
-        if not (callable(func) and inspect.isfunction(real)):
+        real = _unwrapped(func)
+        if real is None:
             self._warn(f"cannot collect {base_id!r} because it is not a function")
             return
         is_async, is_generator = code_flags(func)
@@ -253,35 +273,86 @@ class Builder:
             self._error(label, f"{base_id}: could not determine the arguments of {name}: {exc}")
             return
         own_marks = get_marks(func)
-        if not self._marks_known(own_marks, base_id, label):
+        if own_marks and not self._marks_known(own_marks, base_id, label):
             return
         try:
-            cases: Sequence[ParamCase | None] = expand_parametrize(
-                [*own_marks, *(placed.mark for placed in outer)]
-            ) or [None]
+            cases: Sequence[ParamCase | None] = (
+                expand_parametrize([*own_marks, *(placed.mark for placed in outer)])
+                if own_marks or self._parametrized(outer)
+                else ()
+            ) or _UNPARAMETRIZED
         except DefinitionError as exc:
             self._error(label, f"{base_id}: {exc}")
             return
-        template = _Template(base_id, func, cls, node, requests, is_async, location(func, self.tree.rootdir))
-        namespace: Mapping[str, Any] = real.__globals__
-        own = place(own_marks, "decorator")
-        # Cases sharing the same param marks (most often none) share what the marks decide.
-        resolved: dict[tuple[int, ...], tuple[tuple[Mark, ...], Traits]] = {}
+        code = real.__code__
+        template = _Template(
+            base_id,
+            func,
+            cls,
+            node,
+            requests,
+            is_async,
+            f"{self._relative_file(code.co_filename)}:{code.co_firstlineno}",
+        )
+        own = place(own_marks, "decorator") if own_marks else []
         for case in cases:
             case_marks: Sequence[Mark] = case.marks if case is not None else ()
-            if not self._marks_known(case_marks, base_id, label):
+            if case_marks and not self._marks_known(case_marks, base_id, label):
                 continue
-            key = tuple(map(id, case_marks))
-            found = resolved.get(key)
-            if found is None:
-                placed = [*own, *place(case_marks, "decorator"), *outer]
-                try:
-                    traits = interpret(placed, is_async=is_async, config=self.config, namespace=namespace)
-                except MarkError as exc:
-                    self._error(label, f"{base_id}{_id_suffix(case, None)}: {exc}")
-                    continue
-                found = resolved[key] = (tuple(item.mark for item in placed), traits)
+            try:
+                found = self._traits(own, case_marks, outer, is_async, real.__globals__)
+            except MarkError as exc:
+                self._error(label, f"{base_id}{_id_suffix(case, None)}: {exc}")
+                continue
             self.tests.extend(template.expand(case, *found))
+
+    def _parametrized(self, outer: list[PlacedMark]) -> bool:
+        """Tell whether the class and module marks *outer* hold a ``parametrize`` (asked once per list)."""
+        key = id(outer)
+        known = self._outer_parametrized.get(key)
+        if known is None or known[0] is not outer:
+            known = self._outer_parametrized[key] = (
+                outer,
+                any(placed.mark.name == "parametrize" for placed in outer),
+            )
+        return known[1]
+
+    def _traits(
+        self,
+        own: list[PlacedMark],
+        case_marks: Sequence[Mark],
+        outer: list[PlacedMark],
+        is_async: bool,
+        namespace: Mapping[str, Any],
+    ) -> tuple[tuple[Mark, ...], Traits]:
+        """Return the marks of one test and what they decide, worked out once per distinct set of marks.
+
+        Tests with the same marks in the same places (most often: none of their
+        own, under the same class and module) in the same module namespace
+        share the answer, so each set is interpreted once per run.
+        """
+        key = (
+            tuple(id(placed.mark) for placed in own),
+            tuple(map(id, case_marks)),
+            id(outer),
+            is_async,
+            id(namespace),
+        )
+        cached = self._traits_cache.get(key)
+        if cached is not None:
+            return cached[1]
+        placed = [*own, *place(case_marks, "decorator"), *outer] if case_marks else [*own, *outer]
+        traits = interpret(placed, is_async=is_async, config=self.config, namespace=namespace)
+        found = (tuple(item.mark for item in placed), traits)
+        # The key is made of ids; the entry keeps their objects alive, so no id is reused meanwhile.
+        self._traits_cache[key] = ((outer, namespace, own, case_marks), found)
+        return found
+
+    def _relative_file(self, filename: str) -> str:
+        relative = self._relative_files.get(filename)
+        if relative is None:
+            relative = self._relative_files[filename] = relpath(filename, self.tree.rootdir)
+        return relative
 
     @staticmethod
     def _bind(obj: object, owner: type | None) -> tuple[Callable[..., Any], type | None, bool]:

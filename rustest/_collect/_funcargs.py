@@ -84,6 +84,11 @@ def code_flags(function: object) -> tuple[bool, bool]:
     async-generator functions are generators. Partials and bound methods are
     seen through; anything without a code object is neither.
     """
+    if type(function) is FunctionType:
+        flags = function.__code__.co_flags
+        return bool(flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR)), bool(
+            flags & (_CO_GENERATOR | _CO_ASYNC_GENERATOR)
+        )
     while True:
         if isinstance(function, functools.partial):
             function = function.func
