@@ -85,9 +85,9 @@ def code_flags(function: object) -> tuple[bool, bool]:
     seen through; anything without a code object is neither.
     """
     if type(function) is FunctionType:
-        flags = function.__code__.co_flags
-        return bool(flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR)), bool(
-            flags & (_CO_GENERATOR | _CO_ASYNC_GENERATOR)
+        plain_flags = function.__code__.co_flags
+        return bool(plain_flags & (_CO_COROUTINE | _CO_ASYNC_GENERATOR)), bool(
+            plain_flags & (_CO_GENERATOR | _CO_ASYNC_GENERATOR)
         )
     while True:
         if isinstance(function, functools.partial):
