@@ -1739,7 +1739,8 @@ cdef class _Planner:
         cdef Py_ssize_t n = order.size
         cdef Py_ssize_t n_k = self.k_def.size
         cdef Py_ssize_t p, i, s, n_inst, n_teardowns, n_steps, filled
-        cdef int r, k, at, scope, here, nxt, lp, new, key, count, n_loops, next_new
+        cdef int r, k, at, scope, here, nxt, lp, new, key, count, n_loops, next_new, busy
+        cdef int* closure_of
         cdef int* rs = order.data
         cdef int* start = self.r_inst_start.data
         cdef int* inst = self.r_inst.data
@@ -1766,7 +1767,7 @@ cdef class _Planner:
         cdef _IntVec kinds = _IntVec()
         cdef _IntVec targets = _IntVec()
         cdef _IntVec loops = _IntVec()
-        cdef _IntVec first, last, steps_on
+        cdef _IntVec first, last, steps_on, busy_at_first, busy_at_last
         cdef _IntVec takes_request = _IntVec()
         cdef _ClosureInfo closure
         cdef array item_test, item_closure, item_start, item_instances
@@ -1899,18 +1900,28 @@ cdef class _Planner:
                 new = new_id.data[bucket.data[i]]
                 _step(kinds, targets, loops, _TEARDOWN, new, inst_loop.data.as_ints[new])
 
-        # Open each loop before its first step and close it after its last.
+        # Open each loop before its first step and close it after its last. A loop is inline when
+        # no step that runs user code comes between its first and last step: the steps that report
+        # a test that will not run (skipped, or failed at plan time) run none, so they do not count.
         n_loops = len(raw_loop_specs)
         first = _filled(n_loops, -1)
         last = _filled(n_loops, -1)
         steps_on = _filled(n_loops, 0)
+        busy_at_first = _filled(n_loops, 0)
+        busy_at_last = _filled(n_loops, 0)
+        busy = 0
+        closure_of = item_closure.data.as_ints
         for s in range(kinds.size):
             lp = loops.data[s]
             if lp >= 0:
                 if first.data[lp] < 0:
                     first.data[lp] = <int>s
+                    busy_at_first.data[lp] = busy
                 last.data[lp] = <int>s
+                busy_at_last.data[lp] = busy
                 steps_on.data[lp] += 1
+            if not _reports_only(kinds.data[s], targets.data[s], closure_of):
+                busy += 1
         specs = []
         count = 0
         for lp in range(n_loops):
@@ -1918,7 +1929,7 @@ cdef class _Planner:
             # A trio run blocks trio.run() on its thread while it is alive, so a trio loop whose
             # users take `request` (and may add sync finalizers) is hosted on a thread of its own.
             inline = (
-                steps_on.data[lp] == last.data[lp] - first.data[lp] + 1
+                steps_on.data[lp] == busy_at_last.data[lp] - busy_at_first.data[lp] + 1
                 and not (backend == "trio" and takes_request.data[lp])
             )
             specs.append(_new_loop(backend, _SCOPES[scope], node, item, inline, steps_on.data[lp]))
@@ -2173,6 +2184,15 @@ cdef inline void _step(_IntVec kinds, _IntVec targets, _IntVec loops, int kind, 
     kinds.size += 1
     targets.size += 1
     loops.size += 1
+
+
+cdef inline bint _reports_only(int kind, int target, const int* item_closure) noexcept:
+    """Tell whether a step only reports its item: the call of a test that will not run, or a plan error.
+
+    Such an item has no closure in the plan (skipped, xfail(run=False), or
+    an error found while planning), so its step calls no user code.
+    """
+    return (kind == _CALL or kind == _PLAN_ERROR) and item_closure[target] < 0
 
 
 cdef inline int _find(int* parent, int x):

@@ -830,21 +830,33 @@ class _Planner:
         plan.item_loop = item_loop
         plan.closures = [info.closure for info in self.closure_infos]
 
-        # Open each loop before its first step and close it after its last.
+        # Open each loop before its first step and close it after its last. A loop is inline when
+        # no step that runs user code comes between its first and last step: the steps that report
+        # a test that will not run (skipped, or failed at plan time) run none, so they do not count.
         n_loops = len(raw_loop_specs)
         first = [-1] * n_loops
         last = [-1] * n_loops
         count = [0] * n_loops
+        busy_at_first = [0] * n_loops
+        busy_at_last = [0] * n_loops
+        busy = 0
+        item_closure = plan.item_closure
         for s, lp in enumerate(loops):
             if lp >= 0:
                 if first[lp] < 0:
                     first[lp] = s
+                    busy_at_first[lp] = busy
                 last[lp] = s
+                busy_at_last[lp] = busy
                 count[lp] += 1
+            if not _reports_only(kinds[s], targets[s], item_closure):
+                busy += 1
         for lp, (backend, scope, node, item) in enumerate(raw_loop_specs):
             # A trio run blocks trio.run() on its thread while it is alive, so a trio loop whose
             # users take `request` (and may add sync finalizers) is hosted on a thread of its own.
-            inline = count[lp] == last[lp] - first[lp] + 1 and not (backend == "trio" and lp in loop_request)
+            inline = count[lp] == busy_at_last[lp] - busy_at_first[lp] + 1 and not (
+                backend == "trio" and lp in loop_request
+            )
             plan.loops.append(LoopSpec(backend, Scope(scope), node, item, inline, count[lp]))
         step_kind, step_target, step_loop = plan.step_kind, plan.step_target, plan.step_loop
         for s in range(len(kinds)):
@@ -861,6 +873,15 @@ class _Planner:
                 step_target.append(lp)
                 step_loop.append(lp)
         return plan
+
+
+def _reports_only(kind: int, target: int, item_closure: array[int]) -> bool:
+    """Tell whether a step only reports its item: the call of a test that will not run, or a plan error.
+
+    Such an item has no closure in the plan (skipped, xfail(run=False), or
+    an error found while planning), so its step calls no user code.
+    """
+    return kind in (_CALL, _PLAN_ERROR) and item_closure[target] < 0
 
 
 def _takes_request(args: tuple[tuple[str, int], ...]) -> bool:
