@@ -95,9 +95,14 @@ class XFail:
     run: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TestDef:
     """A test, with its own parametrization already expanded.
+
+    Treat it as read-only once it is handed to the planner: plans keep
+    references to it. Unlike ``Node`` and ``FixtureDef`` it is not frozen,
+    because a frozen dataclass's constructor costs three times as much and a
+    collection makes one ``TestDef`` per test.
 
     ``id`` is the node id (``tests/test_db.py::TestUsers::test_create[1]``);
     ``node`` is the index of the module or class node that holds it.
