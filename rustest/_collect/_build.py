@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import inspect
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -57,10 +58,14 @@ def class_members(cls: type) -> list[tuple[str, object]]:
 
 def _matches_name(name: str, patterns: Sequence[str]) -> bool:
     """Apply pytest's rule for ``python_classes`` and ``python_functions``: a prefix, or a glob."""
-    return any(
-        name.startswith(pattern) or (any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(name, pattern))
-        for pattern in patterns
-    )
+    prefixes, globs = _name_patterns(tuple(patterns))
+    return name.startswith(prefixes) or any(fnmatch.fnmatchcase(name, pattern) for pattern in globs)
+
+
+@functools.lru_cache(maxsize=16)
+def _name_patterns(patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split name patterns into the prefixes every name is checked against and the globs among them."""
+    return patterns, tuple(pattern for pattern in patterns if any(c in pattern for c in "*?["))
 
 
 def _test_attribute(obj: object) -> object:
@@ -96,6 +101,7 @@ def _id_suffix(case: ParamCase | None, backend: str | None) -> str:
 
 
 _UNPARAMETRIZED: tuple[None] = (None,)
+_NO_PLACED_MARKS: list[PlacedMark] = []
 
 
 def _unwrapped(func: Callable[..., Any]) -> FunctionType | None:
@@ -106,7 +112,7 @@ def _unwrapped(func: Callable[..., Any]) -> FunctionType | None:
     return real if callable(func) and inspect.isfunction(real) else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Template:
     """What all the tests made from one test function share."""
 
@@ -285,6 +291,34 @@ class Builder:
             self._error(label, f"{base_id}: {exc}")
             return
         code = real.__code__
+        where = f"{self._relative_file(code.co_filename)}:{code.co_firstlineno}"
+        if cases is _UNPARAMETRIZED and not own_marks:
+            # The commonest test by far: no parametrization and no marks of its own.
+            try:
+                marks, traits = self._traits(_NO_PLACED_MARKS, (), outer, is_async, real.__globals__)
+            except MarkError as exc:
+                self._error(label, f"{base_id}: {exc}")
+                return
+            if len(traits.backends) == 1 and not traits.backend_suffix:
+                self.tests.append(
+                    TestDef(
+                        id=base_id,
+                        func=func,
+                        node=node,
+                        requests=requests,
+                        usefixtures=traits.usefixtures,
+                        is_async=is_async,
+                        backend=traits.backends[0],
+                        loop_scope=traits.loop_scope,
+                        loop_scope_source=traits.loop_scope_source,
+                        skip=traits.skip,
+                        xfail=traits.xfail,
+                        marks=marks,
+                        cls=cls,
+                        location=where,
+                    )
+                )
+                return
         template = _Template(
             base_id,
             func,
@@ -292,9 +326,9 @@ class Builder:
             node,
             requests,
             is_async,
-            f"{self._relative_file(code.co_filename)}:{code.co_firstlineno}",
+            where,
         )
-        own = place(own_marks, "decorator") if own_marks else []
+        own = place(own_marks, "decorator") if own_marks else _NO_PLACED_MARKS
         for case in cases:
             case_marks: Sequence[Mark] = case.marks if case is not None else ()
             if case_marks and not self._marks_known(case_marks, base_id, label):
