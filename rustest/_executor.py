@@ -96,6 +96,11 @@ def _finish_sync(gen: Any) -> None:
     raise RuntimeError(f"generator fixture {gen.__qualname__} yielded more than once")
 
 
+def _mark_names(marks: tuple[Any, ...]) -> tuple[str, ...]:
+    # getattr(m, "name", str(m)) would build every mark's repr even when it has a name.
+    return tuple(m.name if hasattr(m, "name") else str(m) for m in marks)
+
+
 class _Run:
     """The state of one execution; ``run()`` walks the steps once."""
 
@@ -200,7 +205,7 @@ class _Run:
             stdout=stdout,
             stderr=stderr,
             warnings=tuple(self.cur_warnings),
-            marks=tuple(getattr(m, "name", str(m)) for m in test.marks) if test.marks else (),
+            marks=_mark_names(test.marks) if test.marks else (),
         )
         self.reports.append(report)
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
