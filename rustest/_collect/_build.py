@@ -6,7 +6,7 @@ import fnmatch
 import functools
 import inspect
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FunctionType, ModuleType
@@ -124,30 +124,33 @@ class _Template:
     is_async: bool
     location: str
 
-    def expand(self, case: ParamCase | None, marks: tuple[Mark, ...], traits: Traits) -> Iterator[TestDef]:
-        """Make the tests of one parametrization *case*: one per backend."""
+    def add_to(
+        self, tests: list[TestDef], case: ParamCase | None, marks: tuple[Mark, ...], traits: Traits
+    ) -> None:
+        """Append the tests of one parametrization *case* to *tests*: one per backend."""
         values, indirect = _split_values(case)
-        suffixed = case is not None or traits.backend_suffix
         for backend in traits.backends:
-            yield TestDef(
-                id=self.base_id + _id_suffix(case, backend if traits.backend_suffix else None)
-                if suffixed
-                else self.base_id,
-                func=self.func,
-                node=self.node,
-                requests=self.requests,
-                usefixtures=traits.usefixtures,
-                is_async=self.is_async,
-                backend=backend,
-                loop_scope=traits.loop_scope,
-                loop_scope_source=traits.loop_scope_source,
-                values=values,
-                indirect=indirect,
-                skip=traits.skip,
-                xfail=traits.xfail,
-                marks=marks,
-                cls=self.cls,
-                location=self.location,
+            tests.append(
+                TestDef(
+                    id=self.base_id + _id_suffix(case, backend if traits.backend_suffix else None)
+                    if case is not None or traits.backend_suffix
+                    else self.base_id,
+                    func=self.func,
+                    node=self.node,
+                    requests=self.requests,
+                    usefixtures=traits.usefixtures,
+                    is_async=self.is_async,
+                    backend=backend,
+                    loop_scope=traits.loop_scope,
+                    loop_scope_source=traits.loop_scope_source,
+                    values=values,
+                    indirect=indirect,
+                    skip=traits.skip,
+                    xfail=traits.xfail,
+                    marks=marks,
+                    cls=self.cls,
+                    location=self.location,
+                )
             )
 
 
@@ -291,34 +294,6 @@ class Builder:
             self._error(label, f"{base_id}: {exc}")
             return
         code = real.__code__
-        where = f"{self._relative_file(code.co_filename)}:{code.co_firstlineno}"
-        if cases is _UNPARAMETRIZED and not own_marks:
-            # The commonest test by far: no parametrization and no marks of its own.
-            try:
-                marks, traits = self._traits(_NO_PLACED_MARKS, (), outer, is_async, real.__globals__)
-            except MarkError as exc:
-                self._error(label, f"{base_id}: {exc}")
-                return
-            if len(traits.backends) == 1 and not traits.backend_suffix:
-                self.tests.append(
-                    TestDef(
-                        id=base_id,
-                        func=func,
-                        node=node,
-                        requests=requests,
-                        usefixtures=traits.usefixtures,
-                        is_async=is_async,
-                        backend=traits.backends[0],
-                        loop_scope=traits.loop_scope,
-                        loop_scope_source=traits.loop_scope_source,
-                        skip=traits.skip,
-                        xfail=traits.xfail,
-                        marks=marks,
-                        cls=cls,
-                        location=where,
-                    )
-                )
-                return
         template = _Template(
             base_id,
             func,
@@ -326,19 +301,25 @@ class Builder:
             node,
             requests,
             is_async,
-            where,
+            f"{self._relative_file(code.co_filename)}:{code.co_firstlineno}",
         )
         own = place(own_marks, "decorator") if own_marks else _NO_PLACED_MARKS
+        # Traits of the cases without marks of their own (most often all of them), made once.
+        unmarked: tuple[tuple[Mark, ...], Traits] | None = None
         for case in cases:
             case_marks: Sequence[Mark] = case.marks if case is not None else ()
             if case_marks and not self._marks_known(case_marks, base_id, label):
                 continue
-            try:
-                found = self._traits(own, case_marks, outer, is_async, real.__globals__)
-            except MarkError as exc:
-                self._error(label, f"{base_id}{_id_suffix(case, None)}: {exc}")
-                continue
-            self.tests.extend(template.expand(case, *found))
+            found = unmarked if not case_marks else None
+            if found is None:
+                try:
+                    found = self._traits(own, case_marks, outer, is_async, real.__globals__)
+                except MarkError as exc:
+                    self._error(label, f"{base_id}{_id_suffix(case, None)}: {exc}")
+                    continue
+                if not case_marks:
+                    unmarked = found
+            template.add_to(self.tests, case, *found)
 
     def _parametrized(self, outer: list[PlacedMark]) -> bool:
         """Tell whether the class and module marks *outer* hold a ``parametrize`` (asked once per list)."""
