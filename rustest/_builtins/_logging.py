@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from rustest._builtins._define import builtin
 from rustest._definitions import FixtureDef
+from rustest._phases import PHASES, current_phase
 
 __all__ = ["DEFAULT_LOG_FORMAT", "LogCaptureFixture", "LogCaptureHandler", "caplog", "fixtures"]
 
@@ -25,25 +26,31 @@ else:
 
 
 class LogCaptureHandler(_StringStreamHandler):
-    """A handler that keeps every record it handles and its formatted text.
+    """A handler that keeps every record it handles and its formatted text, also per test phase.
 
-    A record that cannot be formatted fails the test instead of printing
-    "Logging error" to stderr, so such mistakes are seen.
+    ``records`` and ``stream`` hold everything since the last reset;
+    ``phase_records`` maps each phase (``"setup"``, ``"call"``,
+    ``"teardown"``) to the records emitted while the test was in it. A record
+    that cannot be formatted fails the test instead of printing "Logging
+    error" to stderr, so such mistakes are seen.
     """
 
     def __init__(self) -> None:
         super().__init__(io.StringIO())
         self.records: list[logging.LogRecord] = []
+        self.phase_records: dict[str, list[logging.LogRecord]] = {}
         self.setFormatter(logging.Formatter(DEFAULT_LOG_FORMAT))
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Keep *record* and append its formatted text."""
+        """Keep *record*, under the running test's phase too, and append its formatted text."""
         self.records.append(record)
+        self.phase_records.setdefault(current_phase(), []).append(record)
         super().emit(record)
 
     def reset(self) -> None:
-        """Forget the records and the text kept so far."""
+        """Forget the records (of every phase) and the text kept so far."""
         self.records = []
+        self.phase_records = {}
         self.stream = io.StringIO()
 
     def clear(self) -> None:
@@ -88,8 +95,18 @@ class LogCaptureFixture:
 
     @property
     def records(self) -> list[logging.LogRecord]:
-        """The captured records, oldest first."""
-        return self.handler.records
+        """The records captured in the test's current phase, oldest first (as pytest's ``caplog.records``).
+
+        In the test body that is what the test logged; in a fixture's
+        teardown, what was logged since teardown began.
+        """
+        return self.handler.phase_records.get(current_phase(), [])
+
+    def get_records(self, when: str) -> list[logging.LogRecord]:
+        """Return the records captured in phase *when* of the test: ``setup``, ``call`` or ``teardown``."""
+        if when not in PHASES:
+            raise ValueError(f"caplog.get_records() takes one of {', '.join(PHASES)}, not {when!r}")
+        return list(self.handler.phase_records.get(when, []))
 
     @property
     def record_tuples(self) -> list[tuple[str, int, str]]:
@@ -103,11 +120,11 @@ class LogCaptureFixture:
 
     @property
     def text(self) -> str:
-        """All records formatted, one per line, as ``LEVEL    logger:file.py:line message``."""
-        return self.handler.stream.getvalue()
+        """The current phase's records formatted, one a line: ``LEVEL    logger:file.py:line message``."""
+        return "".join(f"{self.handler.format(record)}\n" for record in self.records)
 
     def clear(self) -> None:
-        """Forget the records and text captured so far."""
+        """Forget the records and text captured so far, in every phase."""
         self.handler.clear()
 
     def set_level(self, level: int | str, logger: str | None = None) -> None:
