@@ -1,18 +1,78 @@
-"""Capturing what a test writes to stdout and stderr, per test id."""
+"""Capturing what a test writes to stdout and stderr, and what it logs, per test id."""
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import sys
 import tempfile
 from typing import TextIO
 
-__all__ = ["FdCapture", "NoCapture", "OutputCapture", "SysCapture"]
+__all__ = ["LOG_FORMAT", "FdCapture", "LogCapture", "NoCapture", "OutputCapture", "SysCapture"]
+
+LOG_FORMAT = "%(levelname)-8s %(name)s:%(filename)s:%(lineno)d %(message)s"
+"""How captured log records are shown in reports (pytest's default ``log_format``)."""
+
+
+class _LineHandler(logging.Handler):
+    """Append each record's formatted text to a list."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+        self.setFormatter(logging.Formatter(LOG_FORMAT))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception as exc:  # a record that cannot be formatted must not break the test that logged it
+            self.lines.append(
+                f"{record.levelname:<8} {record.name}:{record.filename}:{record.lineno} "
+                f"(not formatted: {type(exc).__name__}: {exc}) {record.msg!r} % {record.args!r}"
+            )
+
+
+class LogCapture:
+    """Keep what reaches the root logger, formatted, until it is taken: one test's log at a time.
+
+    The handler is on the root logger from construction until ``close``.
+    Levels are left as they are, so by default (the root logger at WARNING)
+    warnings and errors are kept, as pytest does.
+    """
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self._handler = _LineHandler(self._lines)
+        logging.getLogger().addHandler(self._handler)
+
+    def take(self) -> str:
+        """Return the lines kept since the last call, one record a line, and forget them."""
+        if not self._lines:
+            return ""
+        text = "".join(f"{line}\n" for line in self._lines)
+        self._lines.clear()
+        return text
+
+    def close(self) -> None:
+        """Take the handler off the root logger."""
+        logging.getLogger().removeHandler(self._handler)
 
 
 class OutputCapture:
-    """The interface the executor drives: start for an item, stop and read what it wrote."""
+    """The interface the executor drives: start for an item, stop and read what it wrote.
+
+    With ``logs=True`` a capture also keeps what is logged through the root
+    logger while a test runs (``take_log``), as pytest's "Captured log"
+    sections show.
+    """
+
+    def __init__(self, *, logs: bool = False) -> None:
+        self._logs = LogCapture() if logs else None
+
+    def take_log(self) -> str:
+        """Return what was logged since the last call (``""`` when logs are not captured)."""
+        return self._logs.take() if self._logs is not None else ""
 
     def start(self) -> None:
         """Begin capturing for the next test id."""
@@ -23,6 +83,8 @@ class OutputCapture:
 
     def close(self) -> None:
         """Release what the capture holds; called once after the run."""
+        if self._logs is not None:
+            self._logs.close()
 
 
 class _NoInput(io.TextIOBase):
@@ -82,7 +144,8 @@ class _Tee(io.TextIOBase):
 class SysCapture(OutputCapture):
     """Replace ``sys.stdout`` and ``sys.stderr`` while a test id runs (``--capture=sys``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, logs: bool = False) -> None:
+        super().__init__(logs=logs)
         self._saved: tuple[TextIO, TextIO, TextIO] | None = None
         self._out: _Tee | None = None
         self._err: _Tee | None = None
@@ -152,7 +215,8 @@ class FdCapture(OutputCapture):
     so Python and native writes keep their order.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, logs: bool = False) -> None:
+        super().__init__(logs=logs)
         self._redirects: tuple[_FdRedirect, _FdRedirect] | None = None
         self._streams: tuple[TextIO, TextIO] | None = None
         self._saved: tuple[TextIO, TextIO, TextIO] | None = None
@@ -186,7 +250,8 @@ class FdCapture(OutputCapture):
         return out.stop(), err.stop()
 
     def close(self) -> None:
-        """Release the temporary files and the saved descriptors."""
+        """Release the temporary files, the saved descriptors and the log handler."""
+        super().close()
         if self._redirects is not None:
             for redirect in self._redirects:
                 redirect.close()

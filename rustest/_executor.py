@@ -33,6 +33,7 @@ from rustest._events import (
     WarningEmitted,
 )
 from rustest._outcomes import Exit, Failed, Skipped, XFailed
+from rustest._phases import enter_phase
 from rustest._plan import DIRECT, NO_LOOP, REQUEST, Plan, StepKind
 from rustest._request import FixtureRequest, ItemNode, fixture_lookup_error
 from rustest._traceback import failure_from
@@ -180,6 +181,7 @@ class _Run:
             self.cur_outcome = Outcome.SKIPPED
             self.cur_reason = f"not run: {self.stopping}"
             self.cur_when = Phase.SETUP
+        enter_phase("setup")
         self.capture.start()
         self.cur_started = time.perf_counter()
 
@@ -188,6 +190,7 @@ class _Run:
         item = self.cur
         duration = time.perf_counter() - self.cur_started
         stdout, stderr = self.capture.stop()
+        log = self.capture.take_log()
         test = plan.tests[plan.item_test[item]]
         outcome = self.cur_outcome or _PASSED
         when = self.cur_when
@@ -204,6 +207,7 @@ class _Run:
             reason=self.cur_reason,
             stdout=stdout,
             stderr=stderr,
+            log=log,
             warnings=tuple(self.cur_warnings),
             marks=_mark_names(test.marks) if test.marks else (),
         )
@@ -393,6 +397,7 @@ class _Run:
             self.cur_setup_failure = failure
 
     def teardown(self, k: int) -> None:
+        enter_phase("teardown")
         how = self.teardown_of.pop(k, None)
         finalizers = self.finalizers.pop(k, None)
         was_ready = self.state[k] == _READY
@@ -437,6 +442,7 @@ class _Run:
         test = plan.tests[plan.item_test[item]]
         if not self.may_call(item, test):
             return
+        enter_phase("call")
         try:
             result = self.call_test(item, test)
             if test.is_async:
@@ -448,6 +454,7 @@ class _Run:
         else:
             self.call_passed(test)
         finally:
+            enter_phase("teardown")
             if self.cur_test_finalizers:
                 self.run_finalizers(self.cur_test_finalizers)
 
@@ -720,6 +727,7 @@ class _CallBatch:
             test = plan.tests[plan.item_test[item]]
             if not run.may_call(item, test):
                 continue
+            enter_phase("call")
             try:
                 coro = run.call_test(item, test)
             except KeyboardInterrupt:

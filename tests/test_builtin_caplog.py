@@ -157,6 +157,33 @@ PROJECT = {
 
         def test_a_record_that_cannot_be_formatted_fails_the_test(caplog):
             log.warning("%d", "not a number")
+
+        from rustest import fixture
+
+        @fixture
+        def logs_around_the_test():
+            log.warning("setting up")
+            yield
+            log.warning("tearing down")
+
+        def test_records_hold_only_what_the_test_body_logged(caplog, logs_around_the_test):
+            log.warning("in the test")
+            assert caplog.messages == ["in the test"]
+            assert caplog.text.endswith(" in the test\\n") and "setting up" not in caplog.text
+
+        def test_get_records_reads_the_setup_phase(caplog, logs_around_the_test):
+            assert [r.getMessage() for r in caplog.get_records("setup")] == ["setting up"]
+            assert caplog.get_records("call") == []
+
+        @fixture
+        def checks_its_teardown_records(caplog):
+            yield
+            log.warning("late")
+            assert [r.getMessage() for r in caplog.get_records("teardown")] == ["late"]
+            assert caplog.messages == ["late"]
+
+        def test_get_records_reads_the_teardown_phase(checks_its_teardown_records):
+            log.warning("in the test")
     """,
 }
 
@@ -176,6 +203,9 @@ def project_run(tmp_path_factory: pytest.TempPathFactory) -> ProjectRun:
         "test_handler_is_removed_after_the_test",
         "test_each_test_starts_empty",
         "test_records_from_an_async_test",
+        "test_records_hold_only_what_the_test_body_logged",
+        "test_get_records_reads_the_setup_phase",
+        "test_get_records_reads_the_teardown_phase",
     ],
 )
 def test_caplog_behaves_like_pytest(project_run: ProjectRun, name: str) -> None:
@@ -186,3 +216,8 @@ def test_a_badly_formatted_record_fails_the_test(project_run: ProjectRun) -> Non
     name = "test_a_record_that_cannot_be_formatted_fails_the_test"
     assert project_run.outcome(name) == "failed"
     assert "TypeError" in project_run.failure_text(name) + str(project_run.test(name)["failures"])
+
+
+def test_get_records_rejects_an_unknown_phase(capture: LogCaptureFixture) -> None:
+    with pytest.raises(ValueError, match="setup, call, teardown"):
+        capture.get_records("body")

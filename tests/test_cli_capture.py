@@ -167,3 +167,47 @@ def test_fd_capture_keeps_all_of_a_large_output(sequence_run: CliRun) -> None:
 
 def test_fd_capture_after_a_large_output_holds_only_the_next_test_output(sequence_run: CliRun) -> None:
     assert _captured(sequence_run, "test_4_writes_a_little") == ("", "little stderr of test 4\n")
+
+
+LOGGING_SUITE = """
+import logging
+
+log = logging.getLogger("app")
+
+def test_logs_and_fails():
+    log.warning("disk %s is full", "sda")
+    log.info("below the root logger's level")
+    assert False
+
+def test_logs_and_passes():
+    log.error("an error that does not fail the test")
+"""
+
+
+@pytest.fixture(scope="module")
+def logging_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A failing and a passing test, both logging through a module logger."""
+    project = Project(tmp_path_factory.mktemp("capture_logging"))
+    project.write("test_logging.py", LOGGING_SUITE)
+    return project
+
+
+@pytest.mark.parametrize("capture", ["--capture=fd", "--capture=sys", "-s"])
+def test_log_of_a_failing_test_is_shown_under_a_captured_log_heading(
+    logging_project: Project, capture: str
+) -> None:
+    run = logging_project.run(capture)
+    start = run.stdout.index("Captured log call")
+    section = run.stdout[start : run.stdout.index("short test summary info")]
+    assert section.splitlines()[1:-1] == ["WARNING  app:test_logging.py:6 disk sda is full"]
+
+
+def test_log_of_each_test_is_in_its_json_entry(logging_project: Project) -> None:
+    run = logging_project.run()
+    assert run.test("test_logs_and_fails")["log"] == "WARNING  app:test_logging.py:6 disk sda is full\n"
+    assert run.test("test_logs_and_passes")["log"].startswith("ERROR    app:test_logging.py:11 an error")
+
+
+def test_log_of_a_passing_test_is_not_shown(logging_project: Project) -> None:
+    run = logging_project.run()
+    assert "an error that does not fail the test" not in run.stdout

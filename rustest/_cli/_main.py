@@ -109,11 +109,12 @@ class RunReport:
 
 
 def _capture_for(mode: str) -> OutputCapture:
+    # Logs are captured for the reports whatever happens to output, as pytest does (also with -s).
     if mode == "no":
-        return NoCapture()
+        return NoCapture(logs=True)
     if mode == "fd":
-        return FdCapture()
-    return SysCapture()
+        return FdCapture(logs=True)
+    return SysCapture(logs=True)
 
 
 def _order_failed_first(tests: list[TestDef], failed: set[str]) -> list[TestDef]:
