@@ -86,6 +86,8 @@ class TestReport:
     ``when`` is the phase that decided the outcome. ``failures`` holds every
     exception worth showing (a call failure and a later teardown error are
     both kept). ``warnings`` holds messages such as tasks left running.
+    ``properties`` are the ``(name, value)`` pairs the test recorded with the
+    ``record_property`` fixture (``request.node.user_properties``).
     """
 
     __test__ = False
@@ -102,6 +104,7 @@ class TestReport:
     log: str = ""
     warnings: tuple[str, ...] = ()
     marks: tuple[str, ...] = ()
+    properties: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

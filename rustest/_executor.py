@@ -102,6 +102,11 @@ def _mark_names(marks: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(m.name if hasattr(m, "name") else str(m) for m in marks)
 
 
+def _properties(node: ItemNode | None) -> tuple[tuple[str, object], ...]:
+    # A node exists only if the test or a fixture asked for ``request``.
+    return tuple(node.user_properties) if node is not None and node.user_properties else ()
+
+
 class _Run:
     """The state of one execution; ``run()`` walks the steps once."""
 
@@ -210,6 +215,7 @@ class _Run:
             log=log,
             warnings=tuple(self.cur_warnings),
             marks=_mark_names(test.marks) if test.marks else (),
+            properties=_properties(self.cur_node),
         )
         self.reports.append(report)
         self.counts[outcome] = self.counts.get(outcome, 0) + 1

@@ -104,7 +104,7 @@ class ItemNode:
     Besides ``nodeid`` and ``name`` it offers what pytest's ``Function`` item
     offers test code: ``originalname``, ``path``, ``location``, ``function``,
     ``cls``, ``module``, ``callspec`` (parametrized tests only), ``config``,
-    ``keywords`` and the marker helpers.
+    ``keywords``, ``user_properties`` and the marker helpers.
     """
 
     def __init__(self, nodeid: str, test: TestDef, *, config: object = None) -> None:
@@ -114,6 +114,8 @@ class ItemNode:
         self.config = config
         self.own_markers: list[Mark] = list(test.marks)
         self.keywords: dict[str, object] = {self.name: True, **{m.name: m for m in test.marks}}
+        self.user_properties: list[tuple[str, object]] = []
+        """``(name, value)`` pairs for the test's report; ``record_property`` appends to it."""
         self._test = test
 
     @property

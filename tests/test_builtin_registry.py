@@ -31,6 +31,7 @@ EXPECTED_SCOPES = {
     "session_mocker": Scope.SESSION,
     "cache": Scope.SESSION,
     "recwarn": Scope.FUNCTION,
+    "record_property": Scope.FUNCTION,
 }
 
 MODULES = [
@@ -42,6 +43,7 @@ MODULES = [
     "rustest._builtins._mock",
     "rustest._builtins._mocker",
     "rustest._builtins._monkeypatch",
+    "rustest._builtins._record",
     "rustest._builtins._recwarn",
     "rustest._builtins._tmp",
 ]

@@ -257,3 +257,59 @@ def test_report_files_are_written_into_directories_that_do_not_exist_yet(tmp_pat
     assert [test["nodeid"] for test in document["tests"]] == ["test_one.py::test_one"]
     junit = ET.parse(project.root / "out/deeper/still/junit.xml").getroot()
     assert [case.get("name") for case in junit.iter("testcase")] == ["test_one"]
+
+
+# -- record_property --------------------------------------------------------------------------------
+
+PROPERTIES_SUITE = """
+def test_with_properties(record_property):
+    record_property("ticket", "JIRA-1")
+    record_property("attempts", 3)
+    record_property("ticket", "JIRA-2")
+
+def test_failing_with_a_property(record_property):
+    record_property("seed", object.__name__)
+    assert False
+
+def test_without_properties():
+    pass
+"""
+
+
+@pytest.fixture(scope="module")
+def properties_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    """A run whose tests record properties with ``record_property``."""
+    project = Project(tmp_path_factory.mktemp("report-properties"))
+    project.write("test_properties.py", PROPERTIES_SUITE)
+    return project.run(junitxml=True)
+
+
+def _junit_properties(run: CliRun, name: str) -> list[tuple[str | None, str | None]]:
+    case = _case(run, "test_properties", name)
+    return [(p.get("name"), p.get("value")) for p in case.iter("property")]
+
+
+def test_junit_testcase_lists_its_recorded_properties_in_order(properties_run: CliRun) -> None:
+    assert _junit_properties(properties_run, "test_with_properties") == [
+        ("ticket", "JIRA-1"),
+        ("attempts", "3"),
+        ("ticket", "JIRA-2"),
+    ]
+
+
+def test_junit_properties_of_a_failing_test_come_before_its_failure(properties_run: CliRun) -> None:
+    case = _case(properties_run, "test_properties", "test_failing_with_a_property")
+    assert [child.tag for child in case][:2] == ["properties", "failure"]
+
+
+def test_junit_testcase_without_properties_has_no_properties_element(properties_run: CliRun) -> None:
+    assert _case(properties_run, "test_properties", "test_without_properties").find("properties") is None
+
+
+def test_json_entry_lists_recorded_properties_with_their_json_values(properties_run: CliRun) -> None:
+    assert properties_run.test("test_with_properties")["properties"] == [
+        ["ticket", "JIRA-1"],
+        ["attempts", 3],
+        ["ticket", "JIRA-2"],
+    ]
+    assert properties_run.test("test_without_properties")["properties"] == []

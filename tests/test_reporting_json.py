@@ -111,6 +111,7 @@ def test_each_test_lists_its_whole_report(tmp_path: Path) -> None:
         log="INFO x\n",
         warnings=("UserWarning: careful",),
         marks=("slow", "network"),
+        properties=(("ticket", "JIRA-1"), ("value", Path("a"))),
     )
     [test] = run(tmp_path / "report.json", [report])["tests"]
     assert test == {
@@ -136,6 +137,7 @@ def test_each_test_lists_its_whole_report(tmp_path: Path) -> None:
         "log": "INFO x\n",
         "warnings": ["UserWarning: careful"],
         "marks": ["slow", "network"],
+        "properties": [["ticket", "JIRA-1"], ["value", "a"]],
     }
 
 

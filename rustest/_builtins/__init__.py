@@ -16,6 +16,8 @@ resolves that name itself and the executor makes one per requester.
   ``package_mocker``, ``session_mocker``: ``MockerFixture``.
 - ``cache`` (session): the run's ``rustest._cache.Cache``.
 - ``recwarn`` (function): ``WarningsRecorder``.
+- ``record_property`` (function): ``record(name, value)`` adds a property
+  to the test's report (JUnit XML ``<properties>``, JSON ``properties``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from rustest._builtins import (
     _logging,
     _mock,
     _monkeypatch,
+    _record,
     _recwarn,
     _tmp,
 )
@@ -68,6 +71,7 @@ def builtin_fixtures() -> list[FixtureDef]:
         *_mock.fixtures(),
         *_cache_fixture.fixtures(),
         *_recwarn.fixtures(),
+        *_record.fixtures(),
     ]
 
 

@@ -41,7 +41,10 @@ def pytestconfig(request: FixtureRequest) -> object:
 
 
 _PYTESTER = "pytester runs pytest itself in a sandbox, which rustest cannot do"
-_JUNIT_PROPERTIES = "rustest's JUnit XML report carries no user properties or attributes"
+_JUNIT_PROPERTIES = (
+    "rustest's JUnit XML report carries per-test properties (record_property) but no "
+    "suite properties or custom attributes"
+)
 
 _MISSING_FIXTURES: dict[str, tuple[str, str]] = {
     "event_loop": (
@@ -53,7 +56,6 @@ _MISSING_FIXTURES: dict[str, tuple[str, str]] = {
     "pytester": ("pytest's pytester fixture", _PYTESTER),
     "testdir": ("pytest's testdir fixture", _PYTESTER),
     "doctest_namespace": ("pytest's doctest_namespace fixture", "rustest does not collect doctests"),
-    "record_property": ("pytest's record_property fixture", _JUNIT_PROPERTIES),
     "record_xml_attribute": ("pytest's record_xml_attribute fixture", _JUNIT_PROPERTIES),
     "record_testsuite_property": ("pytest's record_testsuite_property fixture", _JUNIT_PROPERTIES),
     "capteesys": ("pytest's capteesys fixture", "use capsys, and print what it captured to show it"),

@@ -32,7 +32,8 @@ this order, and every key is always present::
           ],
           "stdout": "", "stderr": "", "log": "",
           "warnings": ["..."],
-          "marks": ["slow"]
+          "marks": ["slow"],
+          "properties": [["ticket", "JIRA-1"]]   # from record_property; odd values as strings
         }
       ],
       "collection_errors": [{"path": "tests/test_bad.py", "message": "..."}],
@@ -84,7 +85,15 @@ def _test_data(report: TestReport) -> dict[str, Any]:
         "log": report.log,
         "warnings": list(report.warnings),
         "marks": list(report.marks),
+        "properties": [[name, _json_value(value)] for name, value in report.properties],
     }
+
+
+def _json_value(value: object) -> object:
+    # Recorded values are anything the test chose; JSON keeps the plain ones and a string of the rest.
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 class JsonReporter:

@@ -135,6 +135,12 @@ class JUnitXmlReporter:
         if line is not None:
             attributes["line"] = str(line)
         case = _element("testcase", attributes)
+        if report.properties:
+            properties = _element("properties", {})
+            properties.extend(
+                _element("property", {"name": name, "value": str(value)}) for name, value in report.properties
+            )
+            case.append(properties)
         result = self._result(report)
         if result is not None:
             case.append(result)
