@@ -32,6 +32,7 @@ pytest table alone is then ignored.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import os
 import re
@@ -172,6 +173,10 @@ _RUSTEST_HEADER = re.compile(r"^\s*\[\s*tool\s*\.\s*rustest\s*\]", re.MULTILINE)
 
 def _has_config_table(pyproject: Path) -> bool:
     """Tell whether *pyproject* holds ``[tool.rustest]`` or ``[tool.pytest.ini_options]``."""
+    text = _read_text(pyproject)
+    if "rustest" not in text and "ini_options" not in text:
+        # Every spelling of either table names it: most packaging-only files need no parsing.
+        return False
     document = _parse_toml(pyproject)
     if document is None:
         return _TABLE_HEADER.search(_read_text(pyproject)) is not None
@@ -179,8 +184,9 @@ def _has_config_table(pyproject: Path) -> bool:
     return "rustest" in tool or "ini_options" in tool.get("pytest", {})
 
 
+@functools.cache
 def _toml_module() -> ModuleType | None:
-    """Return ``tomllib``, else ``tomli``, else ``None`` (Python 3.10 without tomli)."""
+    """Return ``tomllib``, else ``tomli``, else ``None`` (Python 3.10 without tomli), imported once."""
     for name in ("tomllib", "tomli"):
         try:
             return importlib.import_module(name)
@@ -189,13 +195,29 @@ def _toml_module() -> ModuleType | None:
     return None
 
 
-_TOML = _toml_module()
-
-
 def _parse_toml(path: Path) -> dict[str, Any] | None:
-    """Parse *path*; ``None`` when no TOML parser is available and the file has no rustest table."""
-    text = _read_text(path)
-    if _TOML is None:
+    """Parse *path*; ``None`` when no TOML parser is available and the file has no rustest table.
+
+    The rootdir search and the reading of the settings parse the same file:
+    the document is kept for as long as the file is unchanged.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return _parse_toml_text(path, _read_text(path))
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    cached = _PARSED.get(key)
+    if cached is None:
+        cached = _PARSED[key] = (_parse_toml_text(path, _read_text(path)),)
+    return cached[0]
+
+
+_PARSED: dict[tuple[str, int, int], tuple[dict[str, Any] | None]] = {}
+
+
+def _parse_toml_text(path: Path, text: str) -> dict[str, Any] | None:
+    toml = _toml_module()
+    if toml is None:
         if _RUSTEST_HEADER.search(text):
             raise ConfigError(
                 f"{path} has a [tool.rustest] table, but reading it needs a TOML parser: "
@@ -203,7 +225,7 @@ def _parse_toml(path: Path) -> dict[str, Any] | None:
             )
         return None
     try:
-        document: dict[str, Any] = _TOML.loads(text)
+        document: dict[str, Any] = toml.loads(text)
     except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     return document

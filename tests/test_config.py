@@ -211,7 +211,7 @@ def test_missing_explicit_file_is_a_config_error(project: Path) -> None:
 def test_without_a_toml_parser_a_rustest_table_is_an_error(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_config, "_TOML", None)
+    monkeypatch.setattr(_config, "_toml_module", lambda: None)
     write(project / "pyproject.toml", "[tool.rustest]\ntestpaths = ['tests']\n")
     with pytest.raises(ConfigError, match=r"install 'tomli' or use Python 3\.11\+"):
         load_config([])
@@ -220,7 +220,7 @@ def test_without_a_toml_parser_a_rustest_table_is_an_error(
 def test_without_a_toml_parser_a_pytest_table_only_sets_the_rootdir(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_config, "_TOML", None)
+    monkeypatch.setattr(_config, "_toml_module", lambda: None)
     write(project / "pyproject.toml", "[tool.pytest.ini_options]\ntestpaths = ['tests']\n")
     (project / "tests").mkdir()
     config = load_config(["tests"])
