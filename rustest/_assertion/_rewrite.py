@@ -2,8 +2,7 @@
 
 ``assert f(x) == y`` becomes, in effect::
 
-    if not (@t1 := f((@t0 := x))) == (@t2 := y):
-        raise @rustest_ar.failure(<recipe>, @rustest_builtins.locals())
+    assert (@t1 := f((@t0 := x))) == (@t2 := y), @rustest_explain(<recipe>)
     @t0 = @t1 = @t2 = None
 
 Every part keeps its place in the original expression, so each part is
@@ -11,31 +10,52 @@ evaluated once and in the original order, ``and`` / ``or`` and chained
 comparisons still short-circuit, and a passing assert only pays for storing
 the temporaries. How to explain a failure is one constant, a recipe
 (:mod:`rustest._assertion._recipe`), that :mod:`rustest._assertion._explain`
-reads with the stored values only after the failure. Temporaries are named
-with ``@``, a character no source-level name can hold, and are cleared after a
-passing assert so they keep nothing alive.
+reads with the stored values only after the failure: the message of the
+assert is :func:`explain` (or :func:`explain_with_message`), which reads them
+from the failing frame. Temporaries are named with ``@``, a character no
+source-level name can hold, and are cleared after a passing assert so they
+keep nothing alive. The statement stays an ``assert``, so ``python -O`` strips
+it as it strips any other.
+
+Rewriting runs on every cold import of a test file, so it is kept cheap, and
+so is compiling what it makes:
+
+- the nodes of the assert's test are reused in place (the tree is the
+  rewriter's to change), and every node made is given its location when made,
+  from the source node it stands for or else from the assert, which is where
+  tracebacks point;
+- the message is one call of a name bound by one import per module;
+- the recipe is stored marshalled, as one bytes constant: the compiler takes a
+  nested tuple constant apart and merges every piece, bytes it copies whole.
 """
 
 from __future__ import annotations
 
 import ast
-import itertools
+import gc
+import marshal
+import sys
 import types
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypedDict
 
-from rustest._assertion import _recipe
+from rustest._assertion import _explain, _recipe
 from rustest._assertion._recipe import Recipe, Ref
 
-__all__ = ["OPT_OUT_MARKERS", "compile_rewritten", "rewrite_module"]
+__all__ = ["OPT_OUT_MARKERS", "compile_rewritten", "explain", "explain_with_message", "rewrite_module"]
 
 #: A module whose docstring contains one of these is compiled unchanged.
 OPT_OUT_MARKERS = ("PYTEST_DONT_REWRITE", "RUSTEST_DONT_REWRITE")
 
-_RUNTIME = "@rustest_ar"
-_BUILTINS = "@rustest_builtins"
-_RUNTIME_MODULE = "rustest._assertion._explain"
+# The rewritten module binds the explaining functions under names no source can spell.
+_EXPLAIN = "@rustest_explain"
+_EXPLAIN_WITH_MESSAGE = "@rustest_explain_with_message"
+
+# Context and operator nodes carry no location, so one of each serves every
+# node made, as ``ast.parse`` itself does.
+_LOAD = ast.Load()
+_STORE = ast.Store()
+_AND = ast.And()
 
 _COMPARE_SYMBOLS: dict[type[ast.cmpop], str] = {
     ast.Eq: "==",
@@ -73,6 +93,22 @@ _BINARY_SYMBOLS: dict[type[ast.operator], str] = {
     ast.FloorDiv: "//",
 }
 
+# The fields of a statement that can hold asserts: statement lists, and the
+# except handlers and match cases whose bodies are statement lists. Asserts
+# never sit inside expressions.
+# The flag tells a field of clauses from a statement list.
+_NESTING_FIELDS = {"body": False, "orelse": False, "finalbody": False, "handlers": True, "cases": True}
+_nested_fields: dict[type[ast.stmt], tuple[tuple[str, bool], ...]] = {}
+
+
+class _Location(TypedDict):
+    """Where a node sits in the source: the keyword arguments every statement and expression node takes."""
+
+    lineno: int
+    col_offset: int
+    end_lineno: int | None
+    end_col_offset: int | None
+
 
 def compile_rewritten(source: bytes, filename: str) -> types.CodeType:
     """Compile module *source* with its asserts rewritten (unless it opts out).
@@ -80,9 +116,17 @@ def compile_rewritten(source: bytes, filename: str) -> types.CodeType:
     A syntax error in *source* raises SyntaxError naming *filename* and the
     offending line, exactly as a plain import would.
     """
-    tree = ast.parse(source, filename=filename)
-    rewrite_module(tree)
-    code: types.CodeType = compile(tree, filename, "exec", dont_inherit=True)
+    # Syntax trees hold no reference cycles, so the cyclic collector would only
+    # walk their thousands of short-lived nodes over and over to free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        tree = ast.parse(source, filename=filename)
+        rewrite_module(tree)
+        code: types.CodeType = compile(tree, filename, "exec", dont_inherit=True)
+    finally:
+        if collecting:
+            gc.enable()
     return code
 
 
@@ -95,48 +139,11 @@ def rewrite_module(tree: ast.Module) -> None:
     docstring = ast.get_docstring(tree, clean=False)
     if docstring is not None and any(marker in docstring for marker in OPT_OUT_MARKERS):
         return
-    if not any(isinstance(node, ast.Assert) for node in _statements(tree.body)):
+    if not _Rewriter().rewrite_block(tree.body):
         return
-    temporaries = (f"@t{number}" for number in itertools.count())
-    _rewrite_block(tree.body, temporaries)
-    imports = _runtime_imports()
-    for statement in imports:
-        # Placed on the first line: only a failure to import the runtime would show it.
-        ast.fix_missing_locations(statement)
     position = _import_position(tree.body)
-    tree.body[position:position] = imports
-
-
-def _statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
-    for statement in block:
-        yield statement
-        for nested in _nested_blocks(statement):
-            yield from _statements(nested)
-
-
-def _nested_blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
-    # Asserts live only in statement lists (bodies, else/finally blocks, except
-    # handlers, match cases), never inside expressions, so only those are walked.
-    for _, field in ast.iter_fields(statement):
-        if not isinstance(field, list) or not field:
-            continue
-        if isinstance(field[0], ast.stmt):
-            yield field
-        elif isinstance(field[0], (ast.ExceptHandler, ast.match_case)):
-            for clause in field:
-                yield clause.body
-
-
-def _rewrite_block(block: list[ast.stmt], temporaries: Iterator[str]) -> None:
-    rewritten: list[ast.stmt] = []
-    for statement in block:
-        if isinstance(statement, ast.Assert):
-            rewritten.extend(_AssertRewriter(temporaries).rewrite(statement))
-        else:
-            for nested in _nested_blocks(statement):
-                _rewrite_block(nested, temporaries)
-            rewritten.append(statement)
-    block[:] = rewritten
+    # Placed on the first line: only a failure to import the runtime would show it.
+    tree.body[position:position] = _runtime_imports()
 
 
 def _import_position(body: list[ast.stmt]) -> int:
@@ -159,66 +166,100 @@ def _import_position(body: list[ast.stmt]) -> int:
 
 
 def _runtime_imports() -> list[ast.stmt]:
-    return [
-        ast.Import(names=[ast.alias(name=_RUNTIME_MODULE, asname=_RUNTIME)]),
-        ast.Import(names=[ast.alias(name="builtins", asname=_BUILTINS)]),
+    first_line: _Location = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}
+    names = [
+        ast.alias(explain.__name__, _EXPLAIN, **first_line),
+        ast.alias(explain_with_message.__name__, _EXPLAIN_WITH_MESSAGE, **first_line),
     ]
+    return [ast.ImportFrom(__name__, names, 0, **first_line)]
 
 
-@dataclass
-class _Part:
-    """A rewritten part of the test: the expression evaluating it, and the recipe explaining it."""
+def explain(encoded_recipe: bytes) -> str:
+    """Return the message of a failed rewritten assert that has none of its own.
 
-    expr: ast.expr
-    recipe: Recipe
-
-
-def _load(identifier: str) -> ast.Name:
-    return ast.Name(id=identifier, ctx=ast.Load())
+    Rewritten code calls it, only once the assert has failed, with the
+    assert's marshalled recipe; the values the recipe refers to are the local
+    variables of the calling frame.
+    """
+    return str(_explain.failure(marshal.loads(encoded_recipe), sys._getframe(1).f_locals))
 
 
-def _runtime_call(module_alias: str, function: str, *args: ast.expr) -> ast.Call:
-    # The rewritten module binds the helper modules under names no source can spell.
-    return ast.Call(
-        func=ast.Attribute(value=_load(module_alias), attr=function, ctx=ast.Load()),
-        args=list(args),
-        keywords=[],
-    )
+def explain_with_message(message: object, encoded_recipe: bytes) -> str:
+    """Return the message of a failed rewritten ``assert test, message``: *message*, then the explanation."""
+    recipe = marshal.loads(encoded_recipe)
+    return str(_explain.failure_with_message(message, recipe, sys._getframe(1).f_locals))
 
 
-class _AssertRewriter:
-    """Rewrite one assert statement, drawing temporary names from a module-wide supply."""
+def _location(node: ast.expr | ast.stmt) -> _Location:
+    return {
+        "lineno": node.lineno,
+        "col_offset": node.col_offset,
+        "end_lineno": node.end_lineno,
+        "end_col_offset": node.end_col_offset,
+    }
 
-    def __init__(self, temporaries: Iterator[str]) -> None:
-        self._temporaries = temporaries
+
+#: A rewritten part of the test: the expression evaluating it, and the recipe explaining it.
+_Part = tuple[ast.expr, Recipe]
+
+
+class _Rewriter:
+    """Rewrite the asserts of one module, numbering their temporaries across it."""
+
+    __slots__ = ("_count", "_used")
+
+    def __init__(self) -> None:
+        self._count = 0
         self._used: list[str] = []
 
-    def rewrite(self, node: ast.Assert) -> list[ast.stmt]:
-        """Return the statements replacing *node*."""
-        if isinstance(node.test, ast.Tuple) and node.test.elts:
+    def rewrite_block(self, block: list[ast.stmt]) -> bool:
+        """Rewrite the asserts in *block* and the blocks nested in it; return whether there were any."""
+        rewritten: list[ast.stmt] | None = None
+        found = False
+        for index, statement in enumerate(block):
+            if isinstance(statement, ast.Assert):
+                if rewritten is None:
+                    rewritten = block[:index]
+                rewritten.extend(self.rewrite_assert(statement))
+                continue
+            kind = type(statement)
+            fields = _nested_fields.get(kind)
+            if fields is None:
+                fields = _nested_fields[kind] = tuple(
+                    (name, _NESTING_FIELDS[name]) for name in kind._fields if name in _NESTING_FIELDS
+                )
+            for name, holds_clauses in fields:
+                nested = getattr(statement, name)
+                for inner in (clause.body for clause in nested) if holds_clauses else (nested,):
+                    if self.rewrite_block(inner):
+                        found = True
+            if rewritten is not None:
+                rewritten.append(statement)
+        if rewritten is None:
+            return found
+        block[:] = rewritten
+        return True
+
+    def rewrite_assert(self, node: ast.Assert) -> list[ast.stmt]:
+        """Return the statements replacing *node*: itself, its test made to keep its parts, and a clearing."""
+        test = node.test
+        if isinstance(test, ast.Tuple) and test.elts:
             # Always true; leaving it alone lets the compiler warn as usual.
             return [node]
-        test = self._visit(node.test)
-        # The compiler takes tuples of constants as one constant; typeshed's stub
-        # of ast.Constant lists only scalars.
-        recipe = ast.Constant(value=cast(Any, test.recipe))
-        frame_locals = _runtime_call(_BUILTINS, "locals")
+        used = self._used = []
+        node.test, recipe = self._visit(test)
+        at = _location(node)
+        arguments: list[ast.expr] = [ast.Constant(marshal.dumps(recipe), **at)]
         if node.msg is None:
-            error = _runtime_call(_RUNTIME, "failure", recipe, frame_locals)
+            function = ast.Name(_EXPLAIN, _LOAD, **at)
         else:
-            error = _runtime_call(_RUNTIME, "failure_with_message", node.msg, recipe, frame_locals)
-        check = ast.If(
-            test=ast.UnaryOp(op=ast.Not(), operand=test.expr),
-            body=[ast.Raise(exc=error, cause=None)],
-            orelse=[],
-        )
-        statements: list[ast.stmt] = [check]
-        if self._used:
-            targets: list[ast.expr] = [ast.Name(id=name, ctx=ast.Store()) for name in self._used]
-            statements.append(ast.Assign(targets=targets, value=ast.Constant(value=None)))
-        for statement in statements:
-            _fill_locations(statement, node)
-        return statements
+            function = ast.Name(_EXPLAIN_WITH_MESSAGE, _LOAD, **at)
+            arguments.insert(0, node.msg)
+        node.msg = ast.Call(function, arguments, [], **at)
+        if not used:
+            return [node]
+        targets: list[ast.expr] = [ast.Name(name, _STORE, **at) for name in used]
+        return [node, ast.Assign(targets, ast.Constant(None, **at), **at)]
 
     def _capture(self, expr: ast.expr) -> tuple[ast.expr, Ref]:
         """Return *expr* made to store its value, and where the value is found after a failure."""
@@ -226,151 +267,143 @@ class _AssertRewriter:
             return expr, (_recipe.CONSTANT, expr.value)
         if isinstance(expr, ast.NamedExpr) and expr.target.id.startswith("@"):
             return expr, expr.target.id
-        temporary = next(self._temporaries)
+        temporary = f"@t{self._count}"
+        self._count += 1
         self._used.append(temporary)
-        target = ast.copy_location(ast.Name(id=temporary, ctx=ast.Store()), expr)
-        return ast.copy_location(ast.NamedExpr(target=target, value=expr), expr), temporary
+        at = _location(expr)
+        return ast.NamedExpr(ast.Name(temporary, _STORE, **at), expr, **at), temporary
 
     def _visit(self, node: ast.expr) -> _Part:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            expr, ref = self._capture(node)
-            return _Part(expr, (_recipe.NAME, ref, node.id))
-        if isinstance(node, ast.Constant):
-            return _Part(node, (_recipe.CONSTANT, node.value))
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-            return self._visit_attribute(node)
-        if isinstance(node, ast.Call):
-            return self._visit_call(node)
-        if isinstance(node, ast.UnaryOp):
-            operand = self._visit_operand(node.operand)
-            expr = ast.copy_location(ast.UnaryOp(op=node.op, operand=operand.expr), node)
-            return _Part(expr, (_recipe.UNARY, _UNARY_SYMBOLS[type(node.op)], operand.recipe))
-        if isinstance(node, ast.BinOp):
-            left = self._visit_operand(node.left)
-            right = self._visit_operand(node.right)
-            expr = ast.copy_location(ast.BinOp(left=left.expr, op=node.op, right=right.expr), node)
-            return _Part(expr, (_recipe.BINARY, _BINARY_SYMBOLS[type(node.op)], left.recipe, right.recipe))
-        if isinstance(node, ast.BoolOp):
-            return self._visit_boolean(node)
-        if isinstance(node, ast.Compare):
-            return self._visit_compare(node)
+        visit = _VISITORS.get(type(node))
+        if visit is not None:
+            return visit(self, node)
         expr, ref = self._capture(node)
-        return _Part(expr, (_recipe.VALUE, ref))
+        return expr, (_recipe.VALUE, ref)
+
+    def _visit_name(self, name: ast.Name) -> _Part:
+        expr, ref = self._capture(name)
+        if type(name.ctx) is not ast.Load:
+            return expr, (_recipe.VALUE, ref)
+        return expr, (_recipe.NAME, ref, name.id)
+
+    def _visit_constant(self, constant: ast.Constant) -> _Part:
+        return constant, (_recipe.CONSTANT, constant.value)
+
+    def _visit_unary(self, unary: ast.UnaryOp) -> _Part:
+        unary.operand, operand = self._visit_operand(unary.operand)
+        return unary, (_recipe.UNARY, _UNARY_SYMBOLS[type(unary.op)], operand)
+
+    def _visit_binary(self, binary: ast.BinOp) -> _Part:
+        binary.left, left = self._visit_operand(binary.left)
+        binary.right, right = self._visit_operand(binary.right)
+        return binary, (_recipe.BINARY, _BINARY_SYMBOLS[type(binary.op)], left, right)
 
     def _visit_operand(self, node: ast.expr) -> _Part:
-        part = self._visit(node)
-        if isinstance(node, ast.Compare) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
-            return _Part(part.expr, (_recipe.GROUP, part.recipe))
-        return part
+        # Judged before visiting: a visited comparison chain is a BoolOp.
+        grouped = isinstance(node, ast.Compare) or (
+            isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
+        )
+        expr, recipe = self._visit(node)
+        return (expr, (_recipe.GROUP, recipe)) if grouped else (expr, recipe)
 
-    def _visit_attribute(self, node: ast.Attribute) -> _Part:
-        owner = self._visit(node.value)
-        attribute = ast.copy_location(ast.Attribute(value=owner.expr, attr=node.attr, ctx=ast.Load()), node)
+    def _visit_attribute(self, attribute: ast.Attribute) -> _Part:
+        if type(attribute.ctx) is not ast.Load:
+            expr, ref = self._capture(attribute)
+            return expr, (_recipe.VALUE, ref)
+        attribute.value, owner = self._visit(attribute.value)
         expr, ref = self._capture(attribute)
-        return _Part(expr, (_recipe.ATTRIBUTE, ref, owner.recipe, node.attr))
+        return expr, (_recipe.ATTRIBUTE, ref, owner, attribute.attr)
 
-    def _visit_call(self, node: ast.Call) -> _Part:
-        function: ast.expr
-        if isinstance(node.func, ast.Name):
-            function = node.func
-            function_recipe: Recipe = (_recipe.CALLEE, node.func.id)
-        elif isinstance(node.func, ast.Attribute):
-            owner = self._visit(node.func.value)
-            function = ast.copy_location(
-                ast.Attribute(value=owner.expr, attr=node.func.attr, ctx=ast.Load()), node.func
-            )
-            function_recipe = (_recipe.METHOD, owner.recipe, node.func.attr)
+    def _visit_call(self, call: ast.Call) -> _Part:
+        function = call.func
+        function_recipe: Recipe
+        if isinstance(function, ast.Name):
+            function_recipe = (_recipe.CALLEE, function.id)
+        elif isinstance(function, ast.Attribute):
+            function.value, owner = self._visit(function.value)
+            function_recipe = (_recipe.METHOD, owner, function.attr)
         else:
-            callee = self._visit(node.func)
-            function, function_recipe = callee.expr, callee.recipe
-        arguments: list[ast.expr] = []
+            call.func, function_recipe = self._visit(function)
         explained: list[tuple[str, Recipe]] = []
-        for argument in node.args:
+        arguments = call.args
+        for index, argument in enumerate(arguments):
             if isinstance(argument, ast.Starred):
-                part = self._visit(argument.value)
-                arguments.append(ast.copy_location(ast.Starred(value=part.expr, ctx=ast.Load()), argument))
-                explained.append(("*", part.recipe))
+                argument.value, recipe = self._visit(argument.value)
+                explained.append(("*", recipe))
             else:
-                part = self._visit(argument)
-                arguments.append(part.expr)
-                explained.append(("", part.recipe))
-        keywords: list[ast.keyword] = []
-        for keyword in node.keywords:
-            part = self._visit(keyword.value)
-            keywords.append(ast.copy_location(ast.keyword(arg=keyword.arg, value=part.expr), keyword))
-            explained.append(("**" if keyword.arg is None else f"{keyword.arg}=", part.recipe))
-        rewritten = ast.copy_location(ast.Call(func=function, args=arguments, keywords=keywords), node)
-        expr, ref = self._capture(rewritten)
-        return _Part(expr, (_recipe.CALL, ref, function_recipe, tuple(explained)))
+                arguments[index], recipe = self._visit(argument)
+                explained.append(("", recipe))
+        for keyword in call.keywords:
+            keyword.value, recipe = self._visit(keyword.value)
+            explained.append(("**" if keyword.arg is None else f"{keyword.arg}=", recipe))
+        expr, ref = self._capture(call)
+        return expr, (_recipe.CALL, ref, function_recipe, tuple(explained))
 
-    def _visit_boolean(self, node: ast.BoolOp) -> _Part:
-        exprs: list[ast.expr] = []
+    def _visit_boolean(self, boolean: ast.BoolOp) -> _Part:
+        values = boolean.values
         operands: list[tuple[Recipe, Ref | None]] = []
-        for operand in node.values[:-1]:
-            part = self._visit(operand)
-            expr, ref = self._capture(part.expr)
-            exprs.append(expr)
-            operands.append((part.recipe, ref))
+        last = len(values) - 1
+        for index in range(last):
+            expr, recipe = self._visit(values[index])
+            values[index], ref = self._capture(expr)
+            operands.append((recipe, ref))
         # The last operand's truth is the whole expression's: it need not be stored.
-        last = self._visit(node.values[-1])
-        exprs.append(last.expr)
-        operands.append((last.recipe, None))
-        expr = ast.copy_location(ast.BoolOp(op=node.op, values=exprs), node)
-        symbol = "or" if isinstance(node.op, ast.Or) else "and"
-        return _Part(expr, (_recipe.BOOLEAN, symbol, tuple(operands)))
+        values[last], recipe = self._visit(values[last])
+        operands.append((recipe, None))
+        symbol = "or" if type(boolean.op) is ast.Or else "and"
+        return boolean, (_recipe.BOOLEAN, symbol, tuple(operands))
 
-    def _visit_compare(self, node: ast.Compare) -> _Part:
+    def _visit_compare(self, compare: ast.Compare) -> _Part:
         exprs: list[ast.expr] = []
         refs: list[Ref] = []
         recipes: list[Recipe] = []
-        for operand in (node.left, *node.comparators):
-            part = self._visit_operand(operand)
-            expr, ref = self._capture(part.expr)
+        for operand in (compare.left, *compare.comparators):
+            expr, recipe = self._visit_operand(operand)
+            expr, ref = self._capture(expr)
             exprs.append(expr)
             refs.append(ref)
-            recipes.append(part.recipe)
+            recipes.append(recipe)
+        ops = compare.ops
+        if len(ops) == 1:
+            compare.left = exprs[0]
+            compare.comparators = [exprs[1]]
+            symbol = _COMPARE_SYMBOLS[type(ops[0])]
+            return compare, (_recipe.COMPARE, ((symbol, refs[0], refs[1], recipes[0], recipes[1], None),))
         # A chain ``a < b < c`` becomes ``(a < b) and (b < c)`` with b evaluated
         # once: the same evaluation and the same result. Each pair but the last
         # stores its outcome, which tells after a failure where the chain stopped.
+        at = _location(compare)
         pairs: list[ast.expr] = []
         explained: list[tuple[object, ...]] = []
-        for index, op in enumerate(node.ops):
-            left = exprs[0] if index == 0 else ast.copy_location(_read_back(refs[index]), node)
-            pair: ast.expr = ast.copy_location(
-                ast.Compare(left=left, ops=[op], comparators=[exprs[index + 1]]), node
-            )
+        for index, op in enumerate(ops):
+            left = exprs[0] if index == 0 else _read_back(refs[index], at)
+            pair: ast.expr = ast.Compare(left, [op], [exprs[index + 1]], **at)
             outcome: Ref | None = None
-            if index < len(node.ops) - 1:
+            if index < len(ops) - 1:
                 pair, outcome = self._capture(pair)
             pairs.append(pair)
             symbol = _COMPARE_SYMBOLS[type(op)]
             explained.append(
                 (symbol, refs[index], refs[index + 1], recipes[index], recipes[index + 1], outcome)
             )
-        expr = (
-            pairs[0] if len(pairs) == 1 else ast.copy_location(ast.BoolOp(op=ast.And(), values=pairs), node)
-        )
-        return _Part(expr, (_recipe.COMPARE, tuple(explained)))
+        return ast.BoolOp(_AND, pairs, **at), (_recipe.COMPARE, tuple(explained))
 
 
-def _fill_locations(node: ast.AST, reference: ast.AST) -> None:
-    """Give *reference*'s location to every node under *node* that has none.
-
-    Unlike ``ast.fix_missing_locations`` this does not descend into nodes that
-    have a location: they come from the source, or were placed when made,
-    together with everything below them. Walking only the few nodes made
-    without one keeps rewriting fast.
-    """
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if "lineno" in current._attributes:
-            if getattr(current, "lineno", None) is not None:
-                continue
-            ast.copy_location(current, reference)
-        pending.extend(ast.iter_child_nodes(current))
+# Each visitor takes the node of the type it is listed under.
+_VISITORS: dict[type[ast.expr], Callable[[_Rewriter, Any], _Part]] = {
+    ast.Name: _Rewriter._visit_name,
+    ast.Constant: _Rewriter._visit_constant,
+    ast.Attribute: _Rewriter._visit_attribute,
+    ast.Call: _Rewriter._visit_call,
+    ast.UnaryOp: _Rewriter._visit_unary,
+    ast.BinOp: _Rewriter._visit_binary,
+    ast.BoolOp: _Rewriter._visit_boolean,
+    ast.Compare: _Rewriter._visit_compare,
+}
 
 
-def _read_back(ref: Ref) -> ast.expr:
+def _read_back(ref: Ref, at: _Location) -> ast.expr:
     # A middle operand of a chain, already evaluated by the previous pair.
-    return _load(ref) if isinstance(ref, str) else ast.Constant(value=ref[1])
+    if isinstance(ref, str):
+        return ast.Name(ref, _LOAD, **at)
+    return ast.Constant(ref[1], **at)
