@@ -603,6 +603,7 @@ cdef class _Planner:
     cdef list views
     cdef dict shadowed_views
     cdef dict closure_cache
+    cdef list plain_closures
     cdef dict name_sets
     cdef list closure_infos
     cdef _IntVec f_scope
@@ -673,6 +674,7 @@ cdef class _Planner:
         self.views = [None] * self.n_nodes
         self.shadowed_views = {}
         self.closure_cache = {}
+        self.plain_closures = [None] * self.n_nodes
         self.name_sets = {}
         self.closure_infos = []
         self.position_of = _filled(len(self.fixtures), -1)
@@ -932,13 +934,24 @@ cdef class _Planner:
             out.append(last)
         return out
 
-    cdef object closure_of(self, test):
+    cdef object closure_of(self, Py_ssize_t t, test):
         """Return the cached ``_ClosureInfo`` (or ``PlanError``) of *test*'s closure."""
+        cdef int node = self.t_node.data[t]
+        cdef dict plain
         values = test.values
         indirect = test.indirect
-        node = test.node
         requests = test.requests
         usefixtures = test.usefixtures
+        if not values and not indirect and not usefixtures:
+            # Most tests only name the fixtures they take: their closures are cached per node by
+            # the names alone, which spares building and hashing the full key.
+            plain = self.plain_closures[node]
+            if plain is None:
+                plain = self.plain_closures[node] = {}
+            found = plain.get(requests)
+            if found is None:
+                found = plain[requests] = self.resolve(node, requests, (), _NOTHING, _NOTHING)
+            return found
         shadow = self.names_of(values)
         indirect_names = self.names_of(indirect)
         key = (node, requests, usefixtures, shadow, indirect_names)
@@ -1230,7 +1243,7 @@ cdef class _Planner:
                 # Nothing is set up for a test that will not run; it is reported from its CALL step.
                 self.add_raw_item(t, None, test.id, None)
                 continue
-            found = self.closure_of(test)
+            found = self.closure_of(t, test)
             if not isinstance(found, _ClosureInfo):
                 self.add_raw_item(t, None, test.id, found)
                 continue
