@@ -26,7 +26,7 @@ Compiler directives (``language_level`` and friends) are set in ``setup.py``.
 
 cimport cython
 from cpython.array cimport array, clone
-from cpython.object cimport PyObject_GenericSetAttr
+from cpython.object cimport PyObject, PyTypeObject, descrsetfunc
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdlib cimport free, malloc, realloc
@@ -35,6 +35,7 @@ from libc.string cimport memcmp, memcpy
 import dataclasses
 import gc
 from collections import deque
+from types import MemberDescriptorType
 
 from rustest import _plan_messages as messages
 from rustest._definitions import BUILTIN, SESSION_NODE
@@ -97,47 +98,63 @@ cdef object _BUSY = object()
 
 
 cdef bint _stores_only(cls, tuple names):
-    """Whether constructing the dataclass *cls* does nothing but store *names*, in order."""
+    """Whether constructing the dataclass *cls* does nothing but store *names*, in order, in slots."""
     fields = dataclasses.fields(cls)
     return (
         not hasattr(cls, "__post_init__")
         and tuple([f.name for f in fields]) == names
         and all([f.init for f in fields])
+        and all([type(cls.__dict__.get(name)) is MemberDescriptorType for name in names])
     )
 
 
 # The plan holds one Closure per closure and one LoopSpec per loop, tens of thousands of each on
 # a large suite. Their generated __init__ runs in the interpreter and costs more than the rest of
-# their planning, so they are built as that __init__ builds them, storing each field with
-# object.__setattr__. The check falls back to the constructor if the classes ever do more.
+# their planning, so they are built as that __init__ builds them: a bare instance from the type's
+# tp_new, each field stored through its slot's member descriptor (what object.__setattr__ ends
+# in, without looking the descriptor up again). The check falls back to the constructor if the
+# classes ever do more, or keep a field elsewhere than in a slot.
+cdef tuple _NO_ARGS = ()
 cdef tuple _CLOSURE_FIELDS = ("defs", "args", "test_args", "param_positions")
 cdef tuple _LOOP_FIELDS = ("backend", "scope", "node", "item", "inline", "step_count")
 cdef bint _DIRECT_CLOSURE = _stores_only(Closure, _CLOSURE_FIELDS)
 cdef bint _DIRECT_LOOP = _stores_only(LoopSpec, _LOOP_FIELDS)
-cdef object _new_object = object.__new__
+cdef tuple _CLOSURE_SLOTS = _slots(Closure, _CLOSURE_FIELDS)
+cdef tuple _LOOP_SLOTS = _slots(LoopSpec, _LOOP_FIELDS)
+cdef descrsetfunc _set_slot = (<PyTypeObject*>MemberDescriptorType).tp_descr_set
+
+
+cdef tuple _slots(cls, tuple names):
+    """Return the member descriptors of the slots *names* of *cls* (``None`` where there is none)."""
+    return tuple([cls.__dict__.get(name) for name in names])
+
+
+cdef inline object _bare(cls):
+    """Return a new instance of *cls* with no field set, as ``object.__new__(cls)`` does."""
+    return (<PyTypeObject*>cls).tp_new(cls, <PyObject*>_NO_ARGS, NULL)
 
 
 cdef object _new_closure(tuple defs, tuple args, tuple test_args, tuple param_positions):
     if not _DIRECT_CLOSURE:
         return Closure(defs, args, test_args, param_positions)
-    closure = _new_object(Closure)
-    PyObject_GenericSetAttr(closure, "defs", defs)
-    PyObject_GenericSetAttr(closure, "args", args)
-    PyObject_GenericSetAttr(closure, "test_args", test_args)
-    PyObject_GenericSetAttr(closure, "param_positions", param_positions)
+    closure = _bare(Closure)
+    _set_slot(_CLOSURE_SLOTS[0], closure, defs)
+    _set_slot(_CLOSURE_SLOTS[1], closure, args)
+    _set_slot(_CLOSURE_SLOTS[2], closure, test_args)
+    _set_slot(_CLOSURE_SLOTS[3], closure, param_positions)
     return closure
 
 
 cdef object _new_loop(backend, scope, int node, int item, bint inline, int step_count):
     if not _DIRECT_LOOP:
         return LoopSpec(backend, scope, node, item, inline, step_count)
-    loop = _new_object(LoopSpec)
-    PyObject_GenericSetAttr(loop, "backend", backend)
-    PyObject_GenericSetAttr(loop, "scope", scope)
-    PyObject_GenericSetAttr(loop, "node", node)
-    PyObject_GenericSetAttr(loop, "item", item)
-    PyObject_GenericSetAttr(loop, "inline", inline)
-    PyObject_GenericSetAttr(loop, "step_count", step_count)
+    loop = _bare(LoopSpec)
+    _set_slot(_LOOP_SLOTS[0], loop, backend)
+    _set_slot(_LOOP_SLOTS[1], loop, scope)
+    _set_slot(_LOOP_SLOTS[2], loop, node)
+    _set_slot(_LOOP_SLOTS[3], loop, item)
+    _set_slot(_LOOP_SLOTS[4], loop, inline)
+    _set_slot(_LOOP_SLOTS[5], loop, step_count)
     return loop
 
 
@@ -1048,7 +1065,7 @@ cdef class _Planner:
         cdef tuple args = PyTuple_New(n)
         cdef tuple arg_pairs, test_args
         cdef object pair
-        cdef _ClosureInfo info = _ClosureInfo()
+        cdef _ClosureInfo info = _ClosureInfo.__new__(_ClosureInfo)
         fixtures = self.fixtures
         self.order_by_scope(postorder)
         order = self.order.data
