@@ -29,6 +29,7 @@ from cpython.array cimport array, clone
 from cpython.object cimport PyObject, PyTypeObject, descrsetfunc
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from cpython.unicode cimport PyUnicode_Find
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcmp, memcpy
 
@@ -820,25 +821,32 @@ cdef class _Planner:
 
     cdef index_tests(self):
         cdef Py_ssize_t n_nodes = self.n_nodes
+        cdef Py_ssize_t node
+        cdef int backend_id = -1
         self.t_node = _IntVec()
         self.t_loop_scope = _IntVec()
         self.t_async = _IntVec()
         self.t_backend = []
         self.t_backend_id = _IntVec()
         backend_ids = {}
+        last_backend = _MISSING
         for test in self.tests:
             node = test.node
             if not 0 <= node < n_nodes:
                 raise DefinitionError(f"test {test.id!r} names node {node}, but there are {n_nodes} nodes")
             loop_scope = test.loop_scope
             backend = test.backend
-            self.t_node.push(node)
+            self.t_node.push(<int>node)
             self.t_loop_scope.push(-1 if loop_scope is None else loop_scope)
             self.t_async.push(test.is_async)
             self.t_backend.append(backend)
-            backend_id = backend_ids.get(backend)
-            if backend_id is None:
-                backend_id = backend_ids[backend] = len(backend_ids)
+            # Neighbouring tests nearly always share their backend.
+            if backend is not last_backend:
+                found = backend_ids.get(backend)
+                if found is None:
+                    found = backend_ids[backend] = len(backend_ids)
+                backend_id = found
+                last_backend = backend
             self.t_backend_id.push(backend_id)
         self.n_backends = len(backend_ids)
 
@@ -1299,6 +1307,7 @@ cdef class _Planner:
         choice = self.choice.data
         mismatch = info.mismatch(backend)
         node = self.t_node.data[t]
+        test_id = test.id
         for combo in range(combos):
             # Combinations in itertools.product order: the last parametrized position varies fastest.
             rest = combo
@@ -1307,9 +1316,9 @@ cdef class _Planner:
                 rest //= info.own_size[i]
             if info.n_own:
                 suffix = "-".join([info.own_ids[i][choice[i]] for i in range(info.n_own)])
-                item_id = _with_params(test.id, suffix)
+                item_id = _with_params(test_id, suffix)
             else:
-                item_id = test.id
+                item_id = test_id
             if mismatch >= 0:
                 # The instances before the pinned fixture are made (and may be shared later), as in
                 # the Python twin; the item itself keeps none.
@@ -2246,11 +2255,13 @@ cdef inline bint _queue_open(_IntVec seg_next, _IntVec seg_end):
     return seg_next.size > 0
 
 
-cdef object _with_params(test_id, suffix):
+cdef str _with_params(str test_id, str suffix):
     # Fixture param ids come first inside the brackets, as pytest writes them (test[p0-1]). Names
     # hold no "[", so the brackets open at the first one after the file part of the node id.
+    cdef Py_ssize_t end = len(test_id)
+    cdef Py_ssize_t at
     if test_id.endswith("]"):
-        at = test_id.find("[", test_id.find("::") + 1)
+        at = PyUnicode_Find(test_id, "[", PyUnicode_Find(test_id, "::", 0, end, 1) + 1, end, 1)
         if at >= 0:
             return f"{test_id[: at + 1]}{suffix}-{test_id[at + 1 :]}"
     return f"{test_id}[{suffix}]"
