@@ -643,9 +643,11 @@ cdef class _Planner:
     cdef _IntVec order
     cdef _IntVec seen
     cdef int seen_stamp
-    # Raw items, in collection order: item r owns r_inst[r_inst_start[r]:r_inst_start[r + 1]].
+    # Raw items, in collection order: item r owns r_inst[r_inst_start[r]:r_inst_start[r + 1]] and
+    # runs the closure numbered r_closure[r], or -1 for an item that runs nothing (skipped, or
+    # with an error, in r_error[r]).
     cdef _IntVec r_test
-    cdef list r_info
+    cdef _IntVec r_closure
     cdef list r_id
     cdef list r_error
     cdef _IntVec r_inst_start
@@ -700,7 +702,7 @@ cdef class _Planner:
         self.seen = _filled(len(self.fixtures), 0)
         self.seen_stamp = 0
         self.r_test = _IntVec()
-        self.r_info = []
+        self.r_closure = _IntVec()
         self.r_id = []
         self.r_error = []
         self.r_inst_start = _filled(1, 0)
@@ -1281,7 +1283,7 @@ cdef class _Planner:
         if info is None:
             self.r_inst.size = self.r_inst_start.data[self.r_inst_start.size - 1]
         self.r_test.push(<int>t)
-        self.r_info.append(info)
+        self.r_closure.push(-1 if info is None else (<_ClosureInfo>info).index)
         self.r_id.append(item_id)
         self.r_error.append(error)
         self.r_inst_start.push(<int>self.r_inst.size)
@@ -1469,15 +1471,14 @@ cdef class _Planner:
         cdef int k, t, a, b, w, need, explicit, cause, node
         cdef long long code
         cdef bint has_async
-        cdef list r_error = self.r_error
-        cdef list r_info = self.r_info
+        cdef int* r_closure = self.r_closure.data
         cdef dict key_ids = {}
         while True:
             parent = _counting(n_raw + n_k)
             par = parent.data
             uses_loop.fill(n_raw, 0)
             for r in range(n_raw):
-                if r_error[r] is not None or r_info[r] is None:
+                if r_closure[r] < 0:
                     continue
                 has_async = False
                 for i in range(start[r], start[r + 1]):
@@ -1533,13 +1534,14 @@ cdef class _Planner:
                             error = messages.loop_scope_fixture_conflict(
                                 self.fixtures[k_def[k]],
                                 _SCOPES[need],
-                                self.path_to(r_info[r], t, k_def[cause if cause >= 0 else k]),
+                                self.path_to(self.info_of(r), t, k_def[cause if cause >= 0 else k]),
                             )
                             break
                 if error is not None:
                     failed.append((r, error))
             for r, error in failed:
-                r_error[r] = error
+                self.r_error[r] = error
+                r_closure[r] = -1
             if failed:
                 # Plan again without the failed items, so they do not widen anyone else's loop.
                 continue
@@ -1572,6 +1574,11 @@ cdef class _Planner:
             ):
                 return k
         return -1
+
+    cdef object info_of(self, Py_ssize_t r):
+        """Return the ``_ClosureInfo`` of raw item *r*, or ``None`` if it runs none."""
+        cdef int closure = self.r_closure.data[r]
+        return None if closure < 0 else self.closure_infos[closure]
 
     cdef object label(self, Py_ssize_t r):
         """Return the short name of item *r*'s test, as paths in messages show it."""
@@ -1622,7 +1629,7 @@ cdef class _Planner:
                 test.loop_scope,
                 test.loop_scope_source,
                 _SCOPES[need],
-                self.path_to(self.r_info[r], self.r_test.data[r], k_def[cause]),
+                self.path_to(self.info_of(r), self.r_test.data[r], k_def[cause]),
             )
         # The need comes from sharing, perhaps through a chain of shared instances: name the first
         # instance and its other user, then the chain up to the test that needs the wide loop.
@@ -1660,7 +1667,7 @@ cdef class _Planner:
         """Return the path that makes item *r* need the *need* loop by itself."""
         cdef int cause = self.widening_instance(r, need)
         if cause >= 0:
-            return self.path_to(self.r_info[r], self.r_test.data[r], self.k_def.data[cause])
+            return self.path_to(self.info_of(r), self.r_test.data[r], self.k_def.data[cause])
         return [self.label(r), f"loop_scope='{_SCOPES[need].label}'"]
 
     cdef list sharing_chain(self, Py_ssize_t r, int need):
@@ -1710,11 +1717,9 @@ cdef class _Planner:
         cdef _IntVec fill_at = _IntVec()
         cdef Py_ssize_t r, i
         cdef int k
-        cdef list usable = [
-            self.r_error[r] is None and self.r_info[r] is not None for r in range(self.r_test.size)
-        ]
+        cdef int* usable = self.r_closure.data
         for r in range(self.r_test.size):
-            if usable[r]:
+            if usable[r] >= 0:
                 for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
                     k = self.r_inst.data[i]
                     if self.k_async.data[k]:
@@ -1724,7 +1729,7 @@ cdef class _Planner:
         users = _filled(start.data[n_k], 0)
         fill_at.copy_from(start)
         for r in range(self.r_test.size):
-            if usable[r]:
+            if usable[r] >= 0:
                 for i in range(self.r_inst_start.data[r], self.r_inst_start.data[r + 1]):
                     k = self.r_inst.data[i]
                     if self.k_async.data[k]:
@@ -1738,35 +1743,43 @@ cdef class _Planner:
         """Return the raw items in execution order (pytest's ``reorder_items``)."""
         cdef Py_ssize_t n = self.r_test.size
         cdef Py_ssize_t r, i
-        cdef int k, level, scope
-        cdef bint any_keys = False
-        cdef _IntVec starts, flat
+        cdef int k, c, level
+        cdef int[5] level_of
+        cdef int* starts_at[4]
+        cdef int[4] sizes
+        cdef _IntVec starts
         cdef int* start = self.r_inst_start.data
         cdef int* inst = self.r_inst.data
         cdef int* k_scope = self.k_scope.data
-        cdef list r_error = self.r_error
-        cdef list r_info = self.r_info
+        cdef int* r_closure = self.r_closure.data
+        cdef list infos = self.closure_infos
         cdef list keys_start = []
         cdef list keys_flat = []
         cdef _ClosureInfo closure
+        cdef bint any_keys = False
+        for level in range(_N_SCOPES):
+            level_of[level] = -1
         for level in range(_LEVELS):
-            scope = _HIGH_SCOPES[level]
-            starts = _IntVec()
-            flat = _IntVec()
-            starts.push(0)
-            for r in range(n):
-                info = r_info[r]
-                if r_error[r] is None and info is not None:
-                    # An item's params in expansion order: the last is the one pytest slices by first.
-                    closure = <_ClosureInfo>info
-                    for i in range(closure.n_params):
-                        k = inst[start[r] + closure.param_pos[i]]
-                        if k_scope[k] == scope:
-                            flat.push(k)
-                starts.push(<int>flat.size)
-            any_keys = any_keys or flat.size > 0
+            level_of[_HIGH_SCOPES[level]] = level
+            starts = _filled(n + 1, 0)
             keys_start.append(starts)
-            keys_flat.append(flat)
+            keys_flat.append(_IntVec())
+            starts_at[level] = starts.data
+            sizes[level] = 0
+        for r in range(n):
+            c = r_closure[r]
+            if c >= 0:
+                closure = <_ClosureInfo>infos[c]
+                # An item's params in expansion order: the last is the one pytest slices by first.
+                for i in range(closure.n_params):
+                    k = inst[start[r] + closure.param_pos[i]]
+                    level = level_of[k_scope[k]]
+                    if level >= 0:
+                        (<_IntVec>keys_flat[level]).push(k)
+                        sizes[level] += 1
+                        any_keys = True
+            for level in range(_LEVELS):
+                starts_at[level][r + 1] = sizes[level]
         if not any_keys:
             return _counting(n)
         return _Regrouping(keys_start, keys_flat, n, self.k_def.size).reorder_at(_counting(n), 0)
@@ -1778,7 +1791,7 @@ cdef class _Planner:
         cdef Py_ssize_t n = order.size
         cdef Py_ssize_t n_k = self.k_def.size
         cdef Py_ssize_t p, i, s, n_inst, n_teardowns, n_steps, filled
-        cdef int r, k, at, scope, here, nxt, lp, new, key, count, n_loops, next_new, busy
+        cdef int r, c, k, at, scope, here, nxt, lp, new, key, count, n_loops, next_new, busy
         cdef int* closure_of
         cdef int* rs = order.data
         cdef int* start = self.r_inst_start.data
@@ -1789,10 +1802,9 @@ cdef class _Planner:
         cdef int* dep_start = self.k_dep_start.data
         cdef int* deps = self.k_deps.data
         cdef int* r_test = self.r_test.data
-        cdef list r_error = self.r_error
-        cdef list r_info = self.r_info
+        cdef int* r_closure = self.r_closure.data
         cdef list r_id = self.r_id
-        cdef _IntVec ok = _filled(n, 0)
+        cdef list infos = self.closure_infos
         cdef _IntVec last_use = _filled(n_k, -1)
         cdef _IntVec run_end = _filled(n * _N_SCOPES, 0)
         cdef _IntVec at_of = _filled(n_k, -1)
@@ -1815,14 +1827,12 @@ cdef class _Planner:
         cdef list raw_loop_specs = []
         cdef dict errors = {}
 
-        for p in range(n):
-            ok.data[p] = r_error[rs[p]] is None
         # Last user of each instance, and the instances numbered in order of first use, which is
         # their setup order.
         filled = 0
         for p in range(n):
-            if ok.data[p]:
-                r = rs[p]
+            r = rs[p]
+            if r_closure[r] >= 0:
                 filled += start[r + 1] - start[r]
                 for i in range(start[r], start[r + 1]):
                     k = inst[i]
@@ -1893,7 +1903,7 @@ cdef class _Planner:
             r = rs[p]
             key = self.loop_key.data[r]
             lp = _NO_LOOP
-            if key != _KEY_NONE and ok.data[p]:
+            if key != _KEY_NONE and r_closure[r] >= 0:
                 if key == _KEY_OWN:
                     lp = len(raw_loop_specs)
                     raw_loop_specs.append((self.t_backend[r_test[r]], _FUNCTION, -1, p))
@@ -1907,14 +1917,15 @@ cdef class _Planner:
                         takes_request.push(0)
             item_loop.data[p] = lp
             item_test.data.as_ints[p] = r_test[r]
-            if not ok.data[p]:
-                item_closure.data.as_ints[p] = -1
-                errors[p] = r_error[r]
+            c = r_closure[r]
+            item_closure.data.as_ints[p] = c
+            error = None if c >= 0 else self.r_error[r]
+            if error is not None:
+                errors[p] = error
                 _step(kinds, targets, loops, _PLAN_ERROR, <int>p, _NO_LOOP)
             else:
-                info = r_info[r]
-                closure = None if info is None else <_ClosureInfo>info
-                item_closure.data.as_ints[p] = -1 if closure is None else closure.index
+                # Only loop users read their closure's flags here.
+                closure = <_ClosureInfo>infos[c] if lp >= 0 else None
                 for i in range(start[r], start[r + 1]):
                     k = inst[i]
                     new = new_id.data[k]
