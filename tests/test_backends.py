@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+import sniffio
 import trio
 from backends_helpers import (
     ASYNCIO,
@@ -276,6 +277,35 @@ def test_inline_loop_runs_steps_on_the_calling_thread(backend: Flavor) -> None:
 
     assert opened.run(thread(), "test_thread") is threading.current_thread()
     opened.close()
+
+
+def test_inline_trio_step_woken_by_another_thread_finishes() -> None:
+    opened = open_runner(TRIO, inline=True)
+
+    def work() -> str:
+        # Long enough that the run has nothing to do but wait for this thread.
+        time.sleep(0.05)
+        return "done"
+
+    async def wait_for_a_thread() -> str:
+        result: str = await trio.to_thread.run_sync(work)
+        return result
+
+    assert opened.run(wait_for_a_thread(), "test_thread") == "done"
+    assert opened.close() == []
+
+
+def test_sniffio_names_trio_inside_an_inline_trio_step_and_nothing_between_steps() -> None:
+    opened = open_runner(TRIO, inline=True)
+
+    async def library() -> str:
+        return sniffio.current_async_library()
+
+    inside = [opened.run(library(), f"test_{i}") for i in range(2)]
+    with pytest.raises(sniffio.AsyncLibraryNotFoundError):
+        sniffio.current_async_library()
+    opened.close()
+    assert inside == ["trio", "trio"]
 
 
 def test_hosted_loop_runs_on_a_named_daemon_thread(backend: Flavor) -> None:

@@ -34,17 +34,19 @@ class BatchProgress:
         self.pending = False
         self.abandoning = False
 
-    async def drive(self, begin_step: Callable[[str], None], end_step: Callable[[], bool]) -> None:
+    async def drive(self, begin_step: Callable[[str], None], end_step: Callable[[], bool] | None) -> None:
         """Await each step of the batch in turn, between the runner's *begin_step* and *end_step*.
 
         *begin_step* gets each step's owner before the step starts. *end_step*
         settles the runner's bookkeeping of a step that has just ended and
         tells whether something asked the loop to stop while it ran; the batch
         then ends with that step left pending, and the runner reports the
-        stop against it.
+        stop against it. A runner whose loop cannot be stopped from inside,
+        and that has nothing to settle, passes ``None``.
         """
         batch = self.batch
-        while (step := batch.next_step()) is not None:
+        next_step, step_done = batch.next_step, batch.step_done
+        while (step := next_step()) is not None:
             coro, owner = step
             begin_step(owner)
             self.pending = True
@@ -53,13 +55,13 @@ class BatchProgress:
                 await coro
             except BaseException as exc:
                 error = exc
-            if end_step() or self.abandoning:
+            if (end_step is not None and end_step()) or self.abandoning:
                 # The runner reports how this step ended, as run() would for a single step.
                 if error is not None:
                     raise error
                 return
             self.pending = False
-            batch.step_done(error)
+            step_done(error)
 
     def settle(self, error: BaseException) -> bool:
         """Pass *error*, raised by ``run()``, to the pending step; return false if it must propagate instead.

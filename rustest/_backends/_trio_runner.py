@@ -1,4 +1,4 @@
-"""Trio runs driven by one long-lived driver task: as a guest run on the calling thread, or hosted.
+"""Trio runs driven by one long-lived driver task: on the calling thread, step by step, or hosted.
 
 The driver is the run's main task and awaits every step itself, so an async
 generator fixture's nursery or cancel scope, opened during setup, is closed
@@ -16,15 +16,15 @@ import abc
 import contextlib
 import contextvars
 import inspect
-import queue
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any, TypeVar
 
 import trio  # type: ignore[import-untyped, unused-ignore]
 import trio._core._run  # type: ignore[import-untyped, unused-ignore]
 from outcome import Error, Outcome, Value
+from sniffio import thread_local as sniffio_library
 
 from rustest._backends._batch import BatchProgress
 from rustest._backends._contexts import ContextChanges, apply_changes, changed_since
@@ -37,19 +37,22 @@ __all__ = ["open_trio_loop"]
 
 T = TypeVar("T")
 
-_ABANDONED: list[_GuestRunner] = []
-"""Guest runs given up on at close because a task ignored cancellation.
+_ABANDONED: list[_InlineRunner] = []
+"""Inline runs given up on at close because a task ignored cancellation.
 
-A guest run dropped unfinished is finalised by the garbage collector on
-whichever thread happens to collect it, and trio then clears that thread's
-run state; keeping the abandoned runs referenced keeps that from happening.
+A run dropped unfinished is finalised by the garbage collector on whichever
+thread happens to collect it, and trio then clears that thread's run state;
+keeping the abandoned runs referenced keeps that from happening.
 """
+
+_STRICT_EXCEPTION_GROUPS: bool = trio.run.__kwdefaults__["strict_exception_groups"]
+"""How nurseries of an inline run group errors: as ``trio.run`` does by default in the installed trio."""
 
 
 def open_trio_loop(spec: LoopSpec, cancel_timeout: float) -> LoopRunner:
-    """Open a guest run on this thread if *spec* is inline and the thread has no run, else a hosted run."""
+    """Open an inline run on this thread if *spec* is inline and the thread has no run, else a hosted run."""
     if spec.inline and not _thread_has_trio_run():
-        return _GuestRunner(cancel_timeout)
+        return _InlineRunner(cancel_timeout)
     return _HostedRunner(cancel_timeout, f"rustest-loop-trio-{spec.scope.label}")
 
 
@@ -72,6 +75,10 @@ class _Owners(trio.abc.Instrument):  # type: ignore[misc, unused-ignore]
         """Remember the run's own tasks (init, the token's task, the driver); call before any step."""
         root = _root_task()
         self.internal = frozenset([root, *(task for task, _ in _descendants(root))])
+
+    def begin_step(self, owner: str) -> None:
+        """Make *owner* the owner of the tasks that are started from now on."""
+        self.current = owner
 
     def start_tagging(self) -> None:
         """Tag the tasks alive now with the current owner (or their parent's), then tag each new one."""
@@ -107,7 +114,7 @@ class _Owners(trio.abc.Instrument):  # type: ignore[misc, unused-ignore]
 
 
 class _TrioRunner(abc.ABC):
-    """What guest and hosted runners share: the driver task and the owner instrument."""
+    """What inline and hosted runners share: the driver task and the owner instrument."""
 
     def __init__(self, cancel_timeout: float) -> None:
         self._cancel_timeout = cancel_timeout
@@ -127,7 +134,7 @@ class _TrioRunner(abc.ABC):
         self._driver: trio.lowlevel.Task | None = None
         self._run_outcome: Outcome[None] | None = None
         self._leaks: list[LeakedTask] = []
-        self._steps_begun = 0
+        self._stepped = False
         self._batch: BatchProgress | None = None
 
     async def _drive(self) -> None:
@@ -144,8 +151,13 @@ class _TrioRunner(abc.ABC):
                 continue
             self._coro = None
             if self._batch is None:
-                # A batch begins each of its steps itself.
                 self._begin_step(self._owner)
+            else:
+                # A batch begins each of its steps itself; its loop has more
+                # than one step, so tasks need owners from the batch's first on.
+                self._stepped = True
+                if not self._owners.tagging:
+                    self._owners.start_tagging()
             if self._changes:
                 apply_changes(self._changes)
                 self._changes = []
@@ -165,11 +177,11 @@ class _TrioRunner(abc.ABC):
 
     def _begin_step(self, owner: str) -> None:
         """Make *owner* the owner of the tasks started from now on; start tagging at the second step."""
-        self._owner = owner
-        self._steps_begun += 1
-        if self._steps_begun == 2:
-            self._owners.start_tagging()
-        self._owners.current = owner
+        owners = self._owners
+        if self._stepped and not owners.tagging:
+            owners.start_tagging()
+        self._stepped = True
+        owners.current = owner
 
     @abc.abstractmethod
     def _driver_started(self) -> None:
@@ -228,32 +240,53 @@ class _TrioRunner(abc.ABC):
         return RuntimeError("this trio runner is closed; open a new loop to run more steps")
 
 
-class _GuestRunner(_TrioRunner):
-    """A guest run on the calling thread, driven by pumping its callbacks while a step runs."""
+class _InlineRunner(_TrioRunner):
+    """A run on the calling thread, whose scheduling loop this runner turns only while a step runs.
+
+    trio's scheduler is a generator that yields each time it wants I/O
+    events; ``trio.run`` feeds it events until the run ends, and a guest run
+    hands each turn to a host loop's callback. This runner feeds it the way
+    ``trio.run`` does, on this thread, until the step it was given is done,
+    and leaves it paused between steps, when no trio code runs. That costs a
+    turn what a turn of ``trio.run`` costs, where a guest run's callback
+    round trip about doubled the price of a test that awaits one checkpoint.
+    Only the scheduler's entry points (``setup_runner``, ``unrolled_run``)
+    are trio internals, the ones ``trio.run`` itself is made of.
+    """
 
     def __init__(self, cancel_timeout: float) -> None:
         super().__init__(cancel_timeout)
-        self._callbacks: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
+        # trio's run state, its scheduler and its I/O wait while the run is alive.
+        self._trio_runner: Any = None
+        self._scheduler: Generator[float, Any, None] | None = None
+        self._get_events: Callable[[float], Any] | None = None
+        # The longest the scheduler is willing to wait for I/O before its next turn.
+        self._timeout = 0.0
+        # I/O events fetched for the scheduler's next turn, kept should Ctrl-C arrive before it.
+        self._events: Any = None
         self._launched = False
         self._seen = contextvars.Context()
 
     def _driver_started(self) -> None:
-        """A guest run needs no signal: ``run()`` pumps it on this same thread until the step is done."""
+        """An inline run needs no signal: ``run()`` turns the scheduler itself until the step is done."""
 
     async def _park(self) -> None:
         # Nothing runs between the steps of an inline loop, and the next step
         # is handed over on this same thread, so the idle driver just stays
-        # runnable: the host keeps one callback queued and the next step
-        # starts on the next pump, with no wake-up through trio's I/O thread.
+        # runnable: the scheduler's next turn starts the next step, with no
+        # wake-up through trio's I/O.
         await trio.lowlevel.cancel_shielded_checkpoint()
 
     def _step_finished(self) -> None:
-        """The pump in ``run()`` sees the result itself."""
+        """The loop in ``run()`` sees the result itself."""
 
     def run(self, coro: Coroutine[Any, Any, T], owner: str) -> T:
-        """Run *coro* in the driver task, pumping the guest run on this thread until it is done."""
+        """Run *coro* in the driver task, turning the scheduler on this thread until it is done."""
         if self._closed:
             raise self._closed_error()
+        if self._run_outcome is not None:
+            coro.close()
+            raise RuntimeError("the trio run of this runner has ended; it cannot take more steps")
         self._coro = coro
         self._owner = owner
         step = self._step = self._step + 1
@@ -264,24 +297,19 @@ class _GuestRunner(_TrioRunner):
         if not self._launched:
             # The run's context starts as a copy of this one.
             self._launched = True
-            trio.lowlevel.start_guest_run(
-                self._drive,
-                run_sync_soon_threadsafe=self._callbacks.put,
-                done_callback=self._run_finished,
-            )
-        get = self._callbacks.get
+            self._launch()
         try:
-            while self._finished_step != step:
-                get()()
+            self._turn_until(step)
         except (KeyboardInterrupt, SystemExit):
             self._finish_interrupted_step()
             raise
         return self._take_outcome()  # type: ignore[no-any-return]
 
     def run_batch(self, batch: StepBatch) -> None:
-        """Run *batch*'s steps back to back in the driver task, pumping the guest run until they are done."""
+        """Run *batch*'s steps back to back in the driver task, turning the scheduler until they are done."""
         progress = self._batch = BatchProgress(batch)
-        drive = progress.drive(self._begin_step, _never_stopped)
+        # A trio run has no stop(): nothing inside it ends a step from outside.
+        drive = progress.drive(self._owners.begin_step, None)
         try:
             self.run(drive, self._owner)
         except BaseException as exc:
@@ -293,50 +321,101 @@ class _GuestRunner(_TrioRunner):
         finally:
             self._batch = None
 
-    def _finish_interrupted_step(self) -> None:
-        if self._batch is not None:
-            self._batch.abandoning = True
-        get = self._callbacks.get
-        step = self._step
-        while self._token is None and self._finished_step != step:
-            get()()
-        if self._finished_step != step:
-            assert self._token is not None
-            self._token.run_sync_soon(self._interrupt_running_step)
-            while self._finished_step != step:
-                get()()
-        self._error = self._value = None
+    def _launch(self) -> None:
+        """Start the run as ``trio.run`` does, up to the scheduler's first wait; no task has run yet."""
+        runner = self._trio_runner = trio._core._run.setup_runner(None, (), False, _STRICT_EXCEPTION_GROUPS)
+        self._get_events = runner.io_manager.get_events
+        self._scheduler = trio._core._run.unrolled_run(runner, self._drive, ())
+        self._turn(None)
 
-    def _run_finished(self, run_outcome: Outcome[None]) -> None:
-        self._run_outcome = run_outcome
+    def _turn_until(self, step: int) -> None:
+        """Turn the scheduler until step number *step* is done, or the run has ended."""
+        scheduler, get_events = self._scheduler, self._get_events
+        if scheduler is None or get_events is None:
+            self._fail_waiting_step()
+            return
+        library, sniffio_library.name = sniffio_library.name, "trio"
+        try:
+            while self._finished_step != step:
+                events = self._events
+                if events is None:
+                    events = self._events = get_events(self._timeout)
+                self._events = None
+                self._timeout = scheduler.send(events)
+        except StopIteration:
+            self._run_finished(None)
+        except trio.TrioInternalError as exc:
+            self._run_finished(exc)
+        finally:
+            sniffio_library.name = library
+
+    def _turn_once(self) -> None:
+        """Fetch the I/O events the scheduler waits for (unless fetched already) and give it one turn."""
+        events = self._events
+        if events is None:
+            assert self._get_events is not None
+            events = self._events = self._get_events(self._timeout)
+        self._events = None
+        self._turn(events)
+
+    def _turn(self, events: Any) -> None:
+        """Give the scheduler *events* for one turn of the run."""
+        assert self._scheduler is not None
+        library, sniffio_library.name = sniffio_library.name, "trio"
+        try:
+            self._timeout = self._scheduler.send(events)
+        except StopIteration:
+            self._run_finished(None)
+        except trio.TrioInternalError as exc:
+            self._run_finished(exc)
+        finally:
+            sniffio_library.name = library
+
+    def _run_finished(self, internal_error: BaseException | None) -> None:
+        """Record how the run ended (trio's internal error, or the driver's outcome); drop the scheduler."""
+        if internal_error is not None:
+            self._run_outcome = Error(internal_error)
+        else:
+            self._run_outcome = self._trio_runner.main_task_outcome
+        self._scheduler = self._get_events = self._trio_runner = None
         if self._finished_step != self._step:
             self._fail_waiting_step()
 
+    def _finish_interrupted_step(self) -> None:
+        if self._batch is not None:
+            self._batch.abandoning = True
+        step = self._step
+        while self._token is None and self._finished_step != step:
+            self._turn_once()
+        if self._finished_step != step:
+            assert self._token is not None
+            self._token.run_sync_soon(self._interrupt_running_step)
+            self._turn_until(step)
+        self._error = self._value = None
+
     def close(self) -> list[LeakedTask]:
-        """Tell the driver to finish, pump until the run has ended (bounded), and return the leftovers."""
+        """Tell the driver to finish, turn the scheduler until the run ends (bounded), return leftovers."""
         if self._closed:
             return []
         self._closed = True
         if not self._launched:
             return []
         self._finishing = True
-        callbacks = self._callbacks
         deadline: float | None = None
         while self._run_outcome is None:
-            try:
-                callback = callbacks.get_nowait()
-            except queue.Empty:
+            if self._events is None and self._timeout > 0:
                 # The run waits for something: from here on, the wait is bounded.
+                now = time.monotonic()
                 if deadline is None:
-                    deadline = time.monotonic() + self._cancel_timeout
-                try:
-                    callback = callbacks.get(timeout=max(deadline - time.monotonic(), 0.0))
-                except queue.Empty:
+                    deadline = now + self._cancel_timeout
+                elif now >= deadline:
                     # A task ignores cancellation. The run stays on this
                     # thread, so later inline trio loops here are hosted.
                     _ABANDONED.append(self)
                     return self._leaks
-            callback()
+                assert self._get_events is not None
+                self._events = self._get_events(min(self._timeout, deadline - now))
+            self._turn_once()
         return self._run_result()
 
 
@@ -467,11 +546,6 @@ class _HostedRunner(_TrioRunner):
         if not hosting.join(self._cancel_timeout + CLOSE_GRACE):
             return self._leaks
         return self._run_result()
-
-
-def _never_stopped() -> bool:
-    """End a batch step: a trio run has no ``stop()``, so nothing inside it can end a step from outside."""
-    return False
 
 
 def _thread_has_trio_run() -> bool:
