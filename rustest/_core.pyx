@@ -31,7 +31,7 @@ from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport PyUnicode_Find
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcmp, memcpy
+from libc.string cimport memcmp, memcpy, memset
 
 import dataclasses
 import gc
@@ -215,8 +215,12 @@ cdef class _IntVec:
         """Make the buffer *n* ints long, every one *value*."""
         cdef Py_ssize_t i
         self.reserve(n)
-        for i in range(n):
-            self.data[i] = value
+        if value == 0 or value == -1:
+            # Every byte of 0 and of -1 is the same, which memset writes fastest.
+            memset(self.data, value, n * sizeof(int))
+        else:
+            for i in range(n):
+                self.data[i] = value
         self.size = n
         return 0
 
@@ -328,6 +332,8 @@ cdef class _ClosureInfo:
     included). ``param_pos`` lists the parametrized positions in expansion
     order, ``own_pos`` those with params of their own (position *j* is slot
     ``own_slot[j]`` of them, or -1). The columns share one malloc'd block.
+    ``top`` maps each name the test asks for (autouse and usefixtures
+    included) to what it means, in the order asked.
     """
 
     cdef object closure
@@ -336,7 +342,7 @@ cdef class _ClosureInfo:
     cdef int n_scoped
     cdef int n_params
     cdef int n_own
-    cdef list roots
+    cdef dict top
     cdef int* block
     cdef int* defs
     cdef int* scopes
@@ -539,10 +545,10 @@ cdef class _View:
         return self.root.dense_requested[d] if found is None else found
 
     cdef object subtree(self, _Planner planner, int d):
-        """Return the postorder of *d*'s subtree as a tuple, or ``None`` if it holds an error.
+        """Return the postorder of *d*'s subtree as an ``_IntVec``, or ``None`` if it holds an error.
 
         A depth-first postorder from *d* that skips what is already visited is
-        this tuple with the visited definitions left out, which is how
+        this postorder with the visited definitions left out, which is how
         closures are merged from subtrees.
         """
         cdef int local
@@ -595,7 +601,9 @@ cdef class _View:
             self.dense_requested[d] = names
         else:
             self.requested[d] = names
-        return tuple(planner.merge(parts, d))
+        postorder = _IntVec()
+        planner.merge(parts, d, postorder)
+        return postorder
 
 
 @cython.final
@@ -642,6 +650,7 @@ cdef class _Planner:
     cdef _IntVec position_of
     cdef _IntVec order
     cdef _IntVec seen
+    cdef _IntVec merged
     cdef int seen_stamp
     # Raw items, in collection order: item r owns r_inst[r_inst_start[r]:r_inst_start[r + 1]] and
     # runs the closure numbered r_closure[r], or -1 for an item that runs nothing (skipped, or
@@ -701,6 +710,7 @@ cdef class _Planner:
         self.order = _IntVec()
         self.seen = _filled(len(self.fixtures), 0)
         self.seen_stamp = 0
+        self.merged = _IntVec()
         self.r_test = _IntVec()
         self.r_closure = _IntVec()
         self.r_id = []
@@ -944,22 +954,24 @@ cdef class _Planner:
             self.overridden[node] = found
         return found
 
-    cdef list merge(self, list parts, int last):
-        """Concatenate the subtree postorders *parts* without repeats, then append *last* (if >= 0)."""
-        cdef list out = []
+    cdef int merge(self, list parts, int last, _IntVec out) except -1:
+        """Put in *out* the subtree postorders *parts* without repeats, then *last* (if >= 0)."""
         cdef int* seen = self.seen.data
         cdef int stamp, d
-        cdef tuple part
+        cdef Py_ssize_t i
+        cdef _IntVec part
         self.seen_stamp += 1
         stamp = self.seen_stamp
+        out.size = 0
         for part in parts:
-            for d in part:
+            for i in range(part.size):
+                d = part.data[i]
                 if seen[d] != stamp:
                     seen[d] = stamp
-                    out.append(d)
+                    out.push(d)
         if last >= 0:
-            out.append(last)
-        return out
+            out.push(last)
+        return 0
 
     cdef object closure_of(self, Py_ssize_t t, test):
         """Return the cached ``_ClosureInfo`` (or ``PlanError``) of *test*'s closure."""
@@ -1024,7 +1036,8 @@ cdef class _Planner:
                     if part is None:
                         return self.resolve_exact(node, requests, usefixtures, shadow, indirect)
                     parts.append(part)
-        return self.closure_info(node, shadow, self.merge(parts, -1), view, None, top, requests, indirect)
+        self.merge(parts, -1, self.merged)
+        return self.closure_info(node, shadow, self.merged, view, None, top, requests, indirect)
 
     cdef object resolve_exact(
         self, int node, tuple requests, tuple usefixtures, frozenset shadow, frozenset indirect
@@ -1046,13 +1059,16 @@ cdef class _Planner:
                     err = walk.visit(r)
                     if err is not None:
                         return err
-        return self.closure_info(node, shadow, walk.postorder, None, walk.deps_of, top, requests, indirect)
+        self.merged.size = 0
+        for r in walk.postorder:
+            self.merged.push(r)
+        return self.closure_info(node, shadow, self.merged, None, walk.deps_of, top, requests, indirect)
 
     cdef _ClosureInfo closure_info(
         self,
         int node,
         frozenset shadow,
-        list postorder,
+        _IntVec postorder,
         _View view,
         dict walked,
         dict top,
@@ -1066,10 +1082,10 @@ cdef class _Planner:
         cdef int* position = self.position_of.data
         cdef int* f_scope = self.f_scope.data
         cdef int* f_params = self.f_params.data
-        cdef int n = len(postorder)
+        cdef int n = <int>postorder.size
         cdef int n_args = 0
         cdef int n_params = 0
-        cdef int j, d, r, a, pos, flags, kind
+        cdef int i, j, m, d, r, a, pos, flags, kind
         cdef int* order
         cdef list deps_at = [None] * n
         cdef tuple args = PyTuple_New(n)
@@ -1102,18 +1118,19 @@ cdef class _Planner:
                 info.n_scoped = j + 1
             flags = _IS_ASYNC | _BACKEND_DEP if self.f_async.data[d] else 0
             info.arg_start[j] = a
-            arg_pairs = _arg_pairs(deps_at[j], position)
+            arg_pairs = _arg_pairs(deps_at[j], position, info.arg_pos + a)
             Py_INCREF(arg_pairs)
             PyTuple_SET_ITEM(args, j, arg_pairs)
-            for _name, pos in arg_pairs:
-                info.arg_pos[a] = pos
-                a += 1
+            m = len(arg_pairs)
+            for i in range(a, a + m):
+                pos = info.arg_pos[i]
                 if pos >= 0 and info.flags[pos] & _BACKEND_DEP:
                     flags |= _BACKEND_DEP
                 elif pos == _DIRECT:
                     flags |= _HAS_DIRECT
                 elif pos == _REQUEST:
                     flags |= _TAKES_REQUEST
+            a += m
             info.flags[j] = flags
             info.own_slot[j] = -1
             if indirect_defs is not None and d in indirect_defs:
@@ -1147,15 +1164,12 @@ cdef class _Planner:
             PyTuple_SET_ITEM(test_args, j, pair)
             if r == _REQUEST:
                 info.test_takes_request = True
-        info.roots = []
-        for r in top.values():
-            if r >= 0:
-                info.roots.append(position[r])
+        info.top = top
         info.closure = _new_closure(_int_tuple(info.defs, n), args, test_args, params)
         self.closure_infos.append(info)
         return info
 
-    cdef int order_by_scope(self, list postorder) except -1:
+    cdef int order_by_scope(self, _IntVec postorder) except -1:
         """Put *postorder* in ``order``, wider scopes first, stably, and note each fixture's position.
 
         A dependency never has a narrower scope than what requests it, so the
@@ -1165,21 +1179,23 @@ cdef class _Planner:
         cdef int[5] at_scope
         cdef int scope, d, j
         cdef int placed = 0
+        cdef Py_ssize_t i
         for scope in range(_N_SCOPES):
             at_scope[scope] = 0
-        for d in postorder:
-            at_scope[f_scope[d]] += 1
+        for i in range(postorder.size):
+            at_scope[f_scope[postorder.data[i]]] += 1
         for scope in range(_SESSION, _FUNCTION - 1, -1):
             at_scope[scope], placed = placed, placed + at_scope[scope]
-        self.order.fill(len(postorder), 0)
-        for d in postorder:
+        self.order.fill(postorder.size, 0)
+        for i in range(postorder.size):
+            d = postorder.data[i]
             j = at_scope[f_scope[d]]
             at_scope[f_scope[d]] += 1
             self.order.data[j] = d
             self.position_of.data[d] = j
         return 0
 
-    cdef set indirect_defs(self, int node, frozenset shadow, frozenset indirect, list postorder):
+    cdef set indirect_defs(self, int node, frozenset shadow, frozenset indirect, _IntVec postorder):
         """Return the fixtures of the closure that take an indirect param, or ``None`` if none do.
 
         An indirect param goes to the nearest definition of its name, whether
@@ -1187,10 +1203,11 @@ cdef class _Planner:
         as in pytest.
         """
         cdef set found
+        cdef Py_ssize_t i
         if not indirect:
             return None
         found = set()
-        in_closure = set(postorder)
+        in_closure = {postorder.data[i] for i in range(postorder.size)}
         for name in indirect:
             meant = self.meaning(node, shadow, name, -1)
             if meant is not None and meant in in_closure:
@@ -1204,6 +1221,8 @@ cdef class _Planner:
         first, then pytest's closure order.
         """
         cdef int slot, j, d
+        if info.n_params == 0:
+            return ()
         fixtures = self.fixtures
         params = [info.param_pos[slot] for slot in range(info.n_params)]
         if info.n_params > 1:
@@ -1595,7 +1614,11 @@ cdef class _Planner:
         goal = closure.defs.index(target)
         came = {}
         queue = deque()
-        for s in (<_ClosureInfo>info).roots:
+        # The roots: what the test asks for itself, autouse and usefixtures included.
+        for r in (<_ClosureInfo>info).top.values():
+            if r < 0:
+                continue
+            s = closure.defs.index(r)
             if s not in came:
                 came[s] = -1
                 queue.append(s)
@@ -2183,19 +2206,25 @@ cdef class _Regrouping:
         return 0
 
 
-cdef tuple _arg_pairs(tuple deps, const int* position):
-    """Return ``((name, closure position), ...)`` for the ``((name, definition), ...)`` *deps*."""
+cdef tuple _arg_pairs(tuple deps, const int* position, int* positions):
+    """Return ``((name, closure position), ...)`` for the ``((name, definition), ...)`` *deps*.
+
+    The closure positions are also written to *positions*, one per dependency.
+    """
     cdef Py_ssize_t i
     cdef Py_ssize_t n = len(deps)
     cdef int r
-    cdef tuple pairs
+    cdef tuple pairs, dep
     cdef object pair
     if n == 0:
         return ()
     pairs = PyTuple_New(n)
     for i in range(n):
-        name, r = deps[i]
-        pair = (name, r if r < 0 else position[r])
+        dep = <tuple>deps[i]
+        name = dep[0]
+        r = dep[1]
+        positions[i] = r if r < 0 else position[r]
+        pair = (name, positions[i])
         # PyTuple_SET_ITEM takes over a reference.
         Py_INCREF(pair)
         PyTuple_SET_ITEM(pairs, i, pair)
