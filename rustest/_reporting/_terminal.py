@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from rustest._events import (
@@ -85,10 +86,29 @@ class TerminalReporter:
         self._current_prefix = ""
         self._open_nodeid: str | None = None
         self._unfilled = False
+        # Set when an earlier process of the same run already wrote the header and some progress.
+        self._continued = False
+        self._finished_unrecorded = 0
 
     def deselected(self, count: int) -> None:
         """Count *count* more tests as deselected (by ``-k`` or ``-m``); call it before the run starts."""
         self._deselected += count
+
+    def continue_run(
+        self, finished: int, counts: Mapping[Outcome, int], reports: Sequence[TestReport]
+    ) -> None:
+        """Carry on a run whose header and first *finished* tests an earlier process already showed.
+
+        *counts* are those tests' outcomes and *reports* the ones the closing
+        sections need (failures, errors, warnings...). Nothing is printed for
+        them now, and the header is not printed again; call it before the run
+        starts.
+        """
+        self._continued = True
+        for report in reports:
+            self._record.add(TestFinished(report))
+        self._finished_unrecorded += finished - len(reports)
+        self._counts.update(counts)
 
     def __call__(self, event: Event) -> None:
         """Show one event of the run."""
@@ -105,7 +125,7 @@ class TerminalReporter:
             self._session_finished(event)
 
     def _write_header(self, item_count: int) -> None:
-        if self._verbosity < 0:
+        if self._verbosity < 0 or self._continued:
             return
         writer = self._writer
         writer.sep("=", "test session starts", bold=True)
@@ -180,7 +200,7 @@ class TerminalReporter:
 
     def _progress_text(self) -> str:
         total = self._record.item_count
-        done = len(self._record.reports)
+        done = len(self._record.reports) + self._finished_unrecorded
         percent = min(done * 100 // total, 100) if total else 100
         return f" [{percent:3d}%]"
 
