@@ -1,4 +1,10 @@
-"""``python -m rustest``: collect, select, plan, execute and report, then exit with pytest's codes."""
+"""``python -m rustest``: parse the command line, run the session, and exit with pytest's codes.
+
+This module stays cheap to import: the command line parses its arguments
+and, when it guards against crashes, forks the test process before
+collection, planning and execution are imported (see ``_session``), so the
+child does not pay for copying memory the parent filled.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +17,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TextIO
 
-from rustest._assertion import set_verbosity
-from rustest._builtins import builtin_fixtures
 from rustest._cache import Cache
-from rustest._capture import FdCapture, NoCapture, OutputCapture, SysCapture
+from rustest._cli._guard import crash_guard_applies, run_guarded
 from rustest._cli._options import build_parser
-from rustest._collect import Collection, UsageError, collect
-from rustest._config import Config, load_config
-from rustest._definitions import TestDef
+from rustest._config import Config, UsageError, load_config
 from rustest._errors import DefinitionError
-from rustest._events import CollectionFailed, Event, Listener, Outcome, TestReport, WarningEmitted
-from rustest._executor import SessionResult, execute
-from rustest._planner import plan
-from rustest._reporting import JsonReporter, JUnitXmlReporter, TerminalReporter, should_use_color
-from rustest._selection import select
+from rustest._events import CollectionFailed, Listener, Outcome, TestReport
 
 if TYPE_CHECKING:
-    from rustest._compat import CompatSession
+    from rustest._cli._guard import GuardedProcess
 
-__all__ = ["ExitCode", "RunConfig", "RunReport", "main", "run_session"]
+__all__ = ["ExitCode", "Invocation", "RunConfig", "RunReport", "main", "parse_command_line", "run_session"]
 
 
 class ExitCode(enum.IntEnum):
@@ -108,37 +106,16 @@ class RunReport:
         return self.exit_code == ExitCode.OK
 
 
-def _capture_for(mode: str) -> OutputCapture:
-    # Logs are captured for the reports whatever happens to output, as pytest does (also with -s).
-    if mode == "no":
-        return NoCapture(logs=True)
-    if mode == "fd":
-        return FdCapture(logs=True)
-    return SysCapture(logs=True)
+@dataclass(frozen=True)
+class Invocation:
+    """A parsed command line: its options (the configuration's ``addopts`` included) and configuration."""
+
+    options: argparse.Namespace
+    config: Config
 
 
-def _order_failed_first(tests: list[TestDef], failed: set[str]) -> list[TestDef]:
-    first = [t for t in tests if t.id in failed]
-    return first + [t for t in tests if t.id not in failed]
-
-
-def _print_collected(collection: Collection, tests: Sequence[TestDef], out: TextIO, quiet: bool) -> None:
-    for test in tests:
-        out.write(f"{test.id}\n")
-    for error in collection.errors:
-        out.write(f"ERROR collecting {error.path}\n{error.message}\n")
-    if not quiet:
-        out.write(f"\n{len(tests)} tests collected\n")
-
-
-def run_session(
-    argv: Sequence[str],
-    *,
-    stdout: TextIO | None = None,
-    extra_listeners: Sequence[Listener] = (),
-) -> RunReport:
-    """Run rustest with command-line arguments *argv*, writing the terminal report to *stdout*."""
-    out = stdout if stdout is not None else sys.stdout
+def parse_command_line(argv: Sequence[str]) -> Invocation:
+    """Parse *argv* and read the configuration it points to; argparse exits 2 on bad usage."""
     parser = build_parser()
     options = parser.parse_args(list(argv))
     config = load_config(options.paths, options.config_file)
@@ -148,148 +125,94 @@ def run_session(
         config = replace(config, strict_markers=True)
     if options.backend:
         config = replace(config, default_backend=options.backend)
-    os.environ["RUSTEST_RUNNING"] = "1"
-    cache = Cache(config.rootdir / config.cache_dir)
-    if options.cache_clear:
-        cache.clear()
-    if not (options.pytest_compat or config.pytest_compat):
-        return _run(options, config, cache, out, extra_listeners, None)
-    # Imported only here: the pytest shims are for suites that ask for them.
-    from rustest._compat import install as install_compat
+    return Invocation(options, config)
 
-    compat = install_compat(config)
-    try:
-        return _run(options, compat.config, cache, out, extra_listeners, compat)
-    finally:
-        compat.uninstall()
+
+def _cache_of(invocation: Invocation) -> Cache:
+    config = invocation.config
+    return Cache(config.rootdir / config.cache_dir)
+
+
+def _begin(invocation: Invocation) -> None:
+    """Do what a run does once before its tests are collected, however many processes run them."""
+    os.environ["RUSTEST_RUNNING"] = "1"
+    if invocation.options.cache_clear:
+        _cache_of(invocation).clear()
+
+
+def run_session(
+    argv: Sequence[str],
+    *,
+    stdout: TextIO | None = None,
+    extra_listeners: Sequence[Listener] = (),
+) -> RunReport:
+    """Run rustest with command-line arguments *argv* in this process, reporting on *stdout*."""
+    invocation = parse_command_line(argv)
+    _begin(invocation)
+    return _run(invocation, stdout=stdout, extra_listeners=extra_listeners)
 
 
 def _run(
-    options: argparse.Namespace,
-    config: Config,
-    cache: Cache,
-    out: TextIO,
-    extra_listeners: Sequence[Listener],
-    compat: CompatSession | None,
+    invocation: Invocation,
+    *,
+    stdout: TextIO | None = None,
+    extra_listeners: Sequence[Listener] = (),
+    guarded: GuardedProcess | None = None,
 ) -> RunReport:
-    collection = collect(
-        options.paths, config, builtin_fixtures=builtin_fixtures(), codeblocks=options.codeblocks
-    )
-    if compat is not None:
-        collection = compat.adapt(collection)
-    tests: list[TestDef] = list(collection.tests)
-    tests, deselected = select(tests, keyword=options.keyword, markexpr=options.markexpr)
-    tests = list(tests)
-    n_deselected = len(deselected)
-    lastfailed_raw = cache.get("cache/lastfailed", {})
-    lastfailed = set(lastfailed_raw) if isinstance(lastfailed_raw, dict) else set()
-    if options.last_failed and lastfailed:
-        kept = [t for t in tests if t.id in lastfailed]
-        if kept:
-            n_deselected += len(tests) - len(kept)
-            tests = kept
-    elif options.failed_first and lastfailed:
-        tests = _order_failed_first(tests, lastfailed)
+    # Imported here: collection, planning and execution are what a guarded parent never needs.
+    from rustest._cli._session import run_invocation
 
-    verbosity = options.verbose - options.quiet
-    set_verbosity(max(verbosity, 0))
-    if options.collect_only:
-        _print_collected(collection, tests, out, verbosity < 0)
-        listed = (
-            ExitCode.INTERRUPTED
-            if collection.errors
-            else (ExitCode.OK if tests else ExitCode.NO_TESTS_COLLECTED)
-        )
-        return RunReport(
-            listed, collection_errors=[CollectionFailed(e.path, e.message) for e in collection.errors]
-        )
-
-    terminal = TerminalReporter(
+    out = stdout if stdout is not None else sys.stdout
+    return run_invocation(
+        invocation.options,
+        invocation.config,
+        _cache_of(invocation),
         out,
-        verbosity=verbosity,
-        tb_style=options.tb,
-        color=should_use_color(out, options.color),
-        durations=options.durations,
-        rootdir=str(config.rootdir),
-        report_chars=options.report_chars,
-    )
-    listeners: list[Listener] = [terminal]
-    if options.junitxml:
-        listeners.append(JUnitXmlReporter(options.junitxml))
-    if options.json:
-        listeners.append(JsonReporter(options.json))
-    listeners.extend(extra_listeners)
-    if n_deselected:
-        terminal.deselected(n_deselected)
-
-    def emit(event: Event) -> None:
-        for listener in listeners:
-            listener(event)
-
-    collection_failures = [CollectionFailed(e.path, e.message) for e in collection.errors]
-    for failure in collection_failures:
-        emit(failure)
-    for message in collection.warnings:
-        emit(WarningEmitted(message))
-
-    capture = _capture_for(options.capture or "fd")
-    the_plan = plan(collection.nodes, collection.fixtures, tests)
-    try:
-        result: SessionResult = execute(
-            the_plan,
-            listeners=listeners,
-            maxfail=options.maxfail or 0,
-            capture=capture,
-            config=RunConfig(options, config, cache),
-        )
-    finally:
-        capture.close()
-
-    ran = {r.nodeid for r in result.reports}
-    still_failed = {nodeid for nodeid in lastfailed if nodeid not in ran}
-    still_failed.update(r.nodeid for r in result.reports if r.outcome in (Outcome.FAILED, Outcome.ERROR))
-    still_failed.update(e.path for e in collection.errors)
-    cache.set("cache/lastfailed", dict.fromkeys(sorted(still_failed), True))
-
-    code: int
-    if result.counts.get(Outcome.FAILED, 0) or result.counts.get(Outcome.ERROR, 0):
-        code = ExitCode.TESTS_FAILED
-    elif collection_failures or result.interrupted:
-        code = ExitCode.INTERRUPTED
-    elif not result.reports:
-        code = ExitCode.NO_TESTS_COLLECTED
-    else:
-        code = ExitCode.OK
-    if result.interrupted and "KeyboardInterrupt" in result.reason:
-        code = ExitCode.INTERRUPTED
-    if result.exit_code is not None:
-        code = result.exit_code
-    elif result.reason.startswith("exit:"):
-        code = ExitCode.INTERRUPTED
-    return RunReport(
-        code,
-        reports=result.reports,
-        collection_errors=collection_failures,
-        counts=result.counts,
-        duration=result.duration,
-        deselected=n_deselected,
+        extra_listeners=extra_listeners,
+        guarded=guarded,
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit code (the ``rustest`` script exits with it)."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    try:
-        return int(run_session(args).exit_code)
-    except (UsageError, DefinitionError) as exc:
+def _exit_code_for(exc: BaseException) -> int:
+    """Report *exc*, which ended the command line, and return the exit code it stands for."""
+    if isinstance(exc, (UsageError, DefinitionError)):
         sys.stderr.write(f"ERROR: {exc}\n")
         return int(ExitCode.USAGE_ERROR)
-    except SystemExit as exc:
+    if isinstance(exc, SystemExit):
         # argparse exits 2 on bad usage; pytest's code for usage errors is 4.
         return int(ExitCode.USAGE_ERROR) if exc.code == 2 else int(exc.code or 0)
-    except KeyboardInterrupt:
+    if isinstance(exc, KeyboardInterrupt):
         sys.stderr.write("\n!!! Interrupted: KeyboardInterrupt !!!\n")
         return int(ExitCode.INTERRUPTED)
-    except Exception:
-        sys.stderr.write("INTERNALERROR> " + traceback.format_exc().replace("\n", "\nINTERNALERROR> ") + "\n")
+    if isinstance(exc, Exception):
+        text = "".join(traceback.format_exception(exc)).rstrip("\n")
+        sys.stderr.write("INTERNALERROR> " + text.replace("\n", "\nINTERNALERROR> ") + "\n")
         return int(ExitCode.INTERNAL_ERROR)
+    raise exc
+
+
+def _run_to_exit_code(invocation: Invocation, guarded: GuardedProcess | None) -> int:
+    try:
+        return int(_run(invocation, guarded=guarded).exit_code)
+    except BaseException as exc:
+        return _exit_code_for(exc)
+
+
+def main(argv: Sequence[str] | None = None, *, crash_guard: bool = False) -> int:
+    """Run the command line *argv* (default: ``sys.argv[1:]``) and return its exit code.
+
+    With *crash_guard*, which only the process's own entry point may ask for
+    (``python -m rustest`` and the ``rustest`` script do), the tests run in a
+    child process, so that a test that kills it (a segfault, ``os._exit``,
+    the out-of-memory killer) costs that test only: the run goes on in a new
+    child and the report covers every test. See ``_guard``.
+    """
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        invocation = parse_command_line(args)
+        _begin(invocation)
+    except BaseException as exc:
+        return _exit_code_for(exc)
+    if crash_guard and crash_guard_applies(invocation.options):
+        return run_guarded(lambda guarded: _run_to_exit_code(invocation, guarded))
+    return _run_to_exit_code(invocation, None)

@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="an unregistered mark is an error, not a warning",
     )
     running.add_argument(
+        "--no-crash-guard",
+        dest="crash_guard",
+        action="store_false",
+        help="run the tests in this process: a test that crashes it (segfault, os._exit, out of memory) "
+        "ends the run, instead of costing only that test",
+    )
+    running.add_argument(
         "--pytest-compat",
         dest="pytest_compat",
         action="store_true",

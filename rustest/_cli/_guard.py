@@ -1,0 +1,331 @@
+"""Run the tests in a child process, so that a test that kills the process costs that test only.
+
+A test that segfaults, calls ``os._exit()`` or is killed by the
+out-of-memory killer takes its whole process down. The command line
+therefore forks a test process and waits for it. When the child ends
+normally the parent exits with its exit code: the guard costs one fork and
+one wait. When it dies in the middle of the run, the parent learns from the
+progress and journal the child left (``_journal``) which tests finished and
+which one was running, says so on the terminal, and forks a new child that
+collects and plans again, reports the crashed test as an error, leaves out
+the finished tests and runs the rest (``_resume``). The final summary, exit
+code, report files and ``--lf`` cache cover the whole run.
+
+A child that dies before any test started (while importing or collecting,
+say) leaves no test to blame: the run ends with an internal error (exit
+code 3) instead of forking the same crash again.
+
+The parent ignores Ctrl-C, which the terminal sends to the whole process
+group: the child reports the interrupted run and exits 2. SIGTERM and
+SIGHUP sent to the parent are passed on to the child, and the parent then
+dies of the same signal, as an unguarded run would.
+
+The run stays in one process where forking is impossible (Windows) or would
+mislead a tool watching this process (a tracer, a profiler, ``sys.monitoring``
+tools, coverage), when threads already run, with ``--collect-only``, and
+with ``--no-crash-guard``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import faulthandler
+import gc
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import IO, Any, NoReturn
+
+from rustest._cli._journal import Crash, EarlierRun, JournalWriter, Progress, progress_recorder, read_journal
+from rustest._events import Listener, WarningEmitted
+
+__all__ = ["GuardedProcess", "crash_guard_applies", "run_guarded"]
+
+_INTERNAL_ERROR = 3
+_FORWARDED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+_MONITORING_TOOLS = range(6)
+_CONTINUING = "continuing with the remaining tests"
+_FRAME_PREFIX = '  File "'
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def crash_guard_applies(options: argparse.Namespace) -> bool:
+    """Tell whether a command line with *options* runs its tests in a guarded child process."""
+    if options.collect_only or not options.crash_guard or not hasattr(os, "fork"):
+        return False
+    if sys.gettrace() is not None or sys.getprofile() is not None or "coverage" in sys.modules:
+        return False
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is not None and any(monitoring.get_tool(tool) is not None for tool in _MONITORING_TOOLS):
+        return False
+    threading = sys.modules.get("threading")
+    # Forking a process that runs threads leaves the child with locks nobody will release.
+    return threading is None or threading.active_count() == 1
+
+
+class GuardedProcess:
+    """What a guarded test process gets from its guard: where to record its progress, and the earlier results.
+
+    ``earlier`` is ``None`` in the first test process of a run; afterwards it
+    holds what the processes that died had done.
+    """
+
+    def __init__(self, progress: Progress, journal_fd: int, earlier: EarlierRun | None) -> None:
+        self.earlier = earlier
+        self._progress = progress
+        self._journal = JournalWriter(journal_fd, progress)
+
+    def recorder(self, *, every_report: bool) -> Listener:
+        """Return the listener that records each test's start and finish for the guard.
+
+        With *every_report* it journals every report (a report file or
+        ``--durations`` will list them); otherwise only those of tests that
+        did not simply pass.
+        """
+        return progress_recorder(self._progress, self._journal, every_report=every_report)
+
+    def planned(self, nodeids: list[str]) -> None:
+        """Record the order in which the tests will run; the recorder's counts index it."""
+        self._journal.order(nodeids)
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _cause(status: int) -> str:
+    """Say how a test process that did not complete its run ended, to follow "the test process"."""
+    if not os.WIFSIGNALED(status):
+        return f"exited with status {os.WEXITSTATUS(status)} (os._exit() or exit() from C code)"
+    signum = os.WTERMSIG(status)
+    cause = f"died from signal {_signal_name(signum)}"
+    description = signal.strsignal(signum)
+    if signum == getattr(signal, "SIGKILL", None):
+        description = "killed, as by the out-of-memory killer when memory runs out"
+    return f"{cause} ({description})" if description else cause
+
+
+def _read_text(stream: IO[bytes]) -> str:
+    stream.seek(0)
+    return stream.read().decode("utf-8", "replace")
+
+
+def _is_driver_frame(line: str) -> bool:
+    """Tell whether a frame line of a faulthandler dump is rustest's own or the interpreter's startup."""
+    if not line.startswith(_FRAME_PREFIX):
+        return False
+    path = line[len(_FRAME_PREFIX) :].split('"', 1)[0]
+    return path.startswith((_PACKAGE_DIR, "<frozen "))
+
+
+def _trim_dump(text: str) -> str:
+    """Drop the outermost frames of each stack of a faulthandler dump that only show rustest calling the test.
+
+    Frames come innermost first, so those are the last frames of each stack;
+    rustest's frames between two frames of the test's own code stay.
+    """
+    kept: list[str] = []
+    driver: list[str] = []
+    for line in text.splitlines():
+        if _is_driver_frame(line):
+            driver.append(line)
+            continue
+        if line.startswith(_FRAME_PREFIX):
+            kept += driver
+        driver = []
+        kept.append(line)
+    return "\n".join(kept).strip("\n")
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        # A reader that went away (``rustest | head``) must not turn the end of the run into a traceback.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+
+
+def _say(text: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.write(text)
+    _flush()
+
+
+def _internal_error(text: str) -> int:
+    _flush()
+    sys.stderr.write("INTERNALERROR> " + text.rstrip("\n").replace("\n", "\nINTERNALERROR> ") + "\n")
+    _flush()
+    return _INTERNAL_ERROR
+
+
+def _die_of(signum: int) -> int:
+    """End this process with signal *signum*, as the child ended, so the caller sees the same status."""
+    _flush()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    # Only a signal that does not end a process gets here.
+    return 128 + signum
+
+
+class _Signals:
+    """The parent's signal handling while a child runs: ignore Ctrl-C, pass termination on."""
+
+    def __init__(self) -> None:
+        self.child: int | None = None
+        self.received: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def _forward(self, signum: int, frame: FrameType | None) -> None:
+        self.received = signum
+        if self.child is not None:
+            os.kill(self.child, signum)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """Install the parent's handlers for the duration of the block."""
+        self._previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # An ignored SIGCHLD, inherited from whoever started us, would reap the child before we wait.
+        self._previous[signal.SIGCHLD] = signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for signum in _FORWARDED_SIGNALS:
+            self._previous[signum] = signal.signal(signum, self._forward)
+        try:
+            yield
+        finally:
+            self.restore()
+
+    def fork(self) -> int:
+        """Fork a child that starts with the handlers the process had before; return its pid (0 in the child).
+
+        Termination signals wait while the parent learns the child's pid, so
+        that none arrives with nobody to pass it to.
+        """
+        signal.pthread_sigmask(signal.SIG_BLOCK, _FORWARDED_SIGNALS)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                self.restore()
+            else:
+                self.child = pid
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED_SIGNALS)
+        return pid
+
+    def restore(self) -> None:
+        """Put back the handlers the process had before (also what a child starts with)."""
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous.clear()
+
+
+def run_guarded(run: Callable[[GuardedProcess], int]) -> int:
+    """Call *run* in guarded child processes until one completes the run, then exit with the run's exit code.
+
+    *run* runs the session in the child and returns its exit code; it is
+    called again in a new child, with the earlier results, after a child
+    dies. In each child this function returns *run*'s exit code, and the
+    child exits with it as usual. The parent never returns: it exits at once
+    with the exit code of the whole run, leaving the interpreter's shutdown
+    (``atexit`` handlers included) to the child that completed the run, so
+    that it happens once and costs the parent nothing.
+    """
+    signals = _Signals()
+    progress = Progress()
+    earlier: EarlierRun | None = None
+    with signals.installed():
+        while True:
+            progress.reset()
+            # The parent closes both once the child has ended.
+            journal = tempfile.TemporaryFile()  # noqa: SIM115
+            dump = tempfile.TemporaryFile()  # noqa: SIM115
+            _flush()
+            # The child's collections then leave the parent's objects alone instead of copying every
+            # page that holds one; they live as long as the child anyway.
+            gc.freeze()
+            forked_at = time.perf_counter()
+            pid = signals.fork()
+            if pid == 0:
+                # The traceback of a fatal signal goes where the parent can read it into the report. A
+                # descriptor of its own, which nothing closes: faulthandler may write up to the last moment.
+                faulthandler.enable(file=os.dup(dump.fileno()), all_threads=True)
+                exit_code = run(GuardedProcess(progress, journal.fileno(), earlier))
+                progress.complete(exit_code)
+                return exit_code
+            _, status = os.waitpid(pid, 0)
+            signals.child = None
+            elapsed = time.perf_counter() - forked_at
+            outcome = _after_child(status, progress, journal, dump, earlier, signals.received)
+            journal.close()
+            dump.close()
+            if isinstance(outcome, int):
+                _exit(outcome)
+            if signals.received is not None:
+                _exit(_die_of(signals.received))
+            earlier = outcome
+            earlier.duration += elapsed
+
+
+def _exit(exit_code: int) -> NoReturn:
+    _flush()
+    os._exit(exit_code)
+
+
+def _after_child(
+    status: int,
+    progress: Progress,
+    journal: IO[bytes],
+    dump: IO[bytes],
+    earlier: EarlierRun | None,
+    received: int | None,
+) -> int | EarlierRun:
+    """Return the exit code of the run after a child ended, or what the next child needs to continue it."""
+    if received is not None:
+        return _die_of(received)
+    if progress.exit_code is not None:
+        if os.WIFSIGNALED(status):
+            # The run completed; the process died on its way out (an extension's finaliser, say).
+            sys.stderr.write(
+                f"rustest: the test process {_cause(status)} after the run completed; "
+                "every test was reported\n" + _trim_dump(_read_text(dump))
+            )
+            return 128 + os.WTERMSIG(status)
+        return os.WEXITSTATUS(status)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
+        return _die_of(signal.SIGINT)
+    cause = _cause(status)
+    earlier = earlier if earlier is not None else EarlierRun()
+    finished = progress.finished
+    order = earlier.take(read_journal(journal.fileno(), progress.journal_end), finished)
+    if order is None or progress.started == 0:
+        when = (
+            "before it planned the tests (while importing or collecting them)"
+            if order is None
+            else "before the first test started"
+        )
+        text = f"the test process {cause} {when}; no test can be blamed, so the run stops"
+        done = len(earlier.finished)
+        if done:
+            text += f" ({done} test{'' if done == 1 else 's'} had finished in earlier processes)"
+        dumped = _read_text(dump)
+        return _internal_error(f"{text}\n{dumped}" if dumped else text)
+    if progress.started > finished:
+        crashed = order[finished]
+        earlier.add_crash(Crash(crashed, cause, _trim_dump(_read_text(dump))))
+        _say(f"\nrustest: the test process {cause} while running {crashed}; {_CONTINUING}\n")
+        return earlier
+    earlier.add_crash(None)
+    where = (
+        "after its last test"
+        if finished == len(order)
+        else f"between {order[finished - 1]} and the next test"
+    )
+    message = f"the test process {cause} {where}, while no test was running; the run went on in a new process"
+    earlier.warnings.append(WarningEmitted(message))
+    _say(f"\nrustest: {message}\n")
+    return earlier
