@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from cli_helpers import REPO_ROOT, CliRun, Project
 
-from rustest._cli._guard import crash_guard_applies
+import rustest as rustest_package
+from rustest._cli._guard import crash_guard_applies, trim_dump
 from rustest._cli._journal import EarlierRun, JournalWriter, Progress, progress_recorder, read_journal
 from rustest._cli._options import build_parser
 from rustest._events import (
@@ -594,6 +595,36 @@ def test_the_guard_does_not_apply_once_coverage_is_imported(monkeypatch: pytest.
 def test_the_guard_does_not_apply_where_processes_cannot_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(os, "fork")
     assert crash_guard_applies(_options()) is False
+
+
+def _dump(*frames: str) -> str:
+    lines = [f'  File "{path}", line 1 in {name}' for path, name in (frame.split(":") for frame in frames)]
+    return "\n".join(
+        ["Fatal Python error: Segmentation fault", "", "Current thread 0x1 (most recent call first):", *lines]
+    )
+
+
+RUSTEST_DIR = str(Path(rustest_package.__file__).parent)
+
+
+def test_a_crash_dump_drops_the_frames_of_rustest_calling_the_test() -> None:
+    dump = _dump(
+        "/lib/c.py:parse", "/p/test_x.py:test_x", f"{RUSTEST_DIR}/_executor.py:call", "<frozen runpy>:run"
+    )
+    assert trim_dump(dump).splitlines()[3:] == [
+        '  File "/lib/c.py", line 1 in parse',
+        '  File "/p/test_x.py", line 1 in test_x',
+    ]
+
+
+def test_a_crash_dump_keeps_rustest_frames_between_frames_of_the_test() -> None:
+    dump = _dump("/p/test_x.py:helper", f"{RUSTEST_DIR}/_raises.py:raises", "/p/test_x.py:test_x")
+    assert len(trim_dump(dump).splitlines()) == 6
+
+
+def test_a_crash_dump_keeps_a_stack_of_rustest_frames_only() -> None:
+    dump = _dump(f"{RUSTEST_DIR}/_executor.py:call", f"{RUSTEST_DIR}/_executor.py:run")
+    assert trim_dump(dump) == dump
 
 
 def _full_report() -> TestReport:

@@ -44,7 +44,7 @@ from typing import IO, Any, NoReturn
 from rustest._cli._journal import Crash, EarlierRun, JournalWriter, Progress, progress_recorder, read_journal
 from rustest._events import Listener, WarningEmitted
 
-__all__ = ["GuardedProcess", "crash_guard_applies", "run_guarded"]
+__all__ = ["GuardedProcess", "crash_guard_applies", "run_guarded", "trim_dump"]
 
 _INTERNAL_ERROR = 3
 _FORWARDED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -126,22 +126,27 @@ def _is_driver_frame(line: str) -> bool:
     return path.startswith((_PACKAGE_DIR, "<frozen "))
 
 
-def _trim_dump(text: str) -> str:
+def trim_dump(text: str) -> str:
     """Drop the outermost frames of each stack of a faulthandler dump that only show rustest calling the test.
 
     Frames come innermost first, so those are the last frames of each stack;
-    rustest's frames between two frames of the test's own code stay.
+    rustest's frames between two frames of the test's own code stay, and so
+    do all of them when a stack has no other frame.
     """
     kept: list[str] = []
     driver: list[str] = []
+    others_in_stack = False
     for line in text.splitlines():
         if _is_driver_frame(line):
             driver.append(line)
             continue
-        if line.startswith(_FRAME_PREFIX):
+        is_frame = line.startswith(_FRAME_PREFIX)
+        if is_frame or not others_in_stack:
             kept += driver
         driver = []
+        others_in_stack = is_frame
         kept.append(line)
+    kept += driver if not others_in_stack else []
     return "\n".join(kept).strip("\n")
 
 
@@ -292,7 +297,7 @@ def _after_child(
             # The run completed; the process died on its way out (an extension's finaliser, say).
             sys.stderr.write(
                 f"rustest: the test process {_cause(status)} after the run completed; "
-                "every test was reported\n" + _trim_dump(_read_text(dump))
+                "every test was reported\n" + trim_dump(_read_text(dump))
             )
             return 128 + os.WTERMSIG(status)
         return os.WEXITSTATUS(status)
@@ -316,7 +321,7 @@ def _after_child(
         return _internal_error(f"{text}\n{dumped}" if dumped else text)
     if progress.started > finished:
         crashed = order[finished]
-        earlier.add_crash(Crash(crashed, cause, _trim_dump(_read_text(dump))))
+        earlier.add_crash(Crash(crashed, cause, trim_dump(_read_text(dump))))
         _say(f"\nrustest: the test process {cause} while running {crashed}; {_CONTINUING}\n")
         return earlier
     earlier.add_crash(None)
