@@ -119,7 +119,7 @@ class ResumedRun:
                 for test in remaining
             ]
             remaining = []
-        self._counts = shown_counts
+        self._counts = Counter(shown_counts)
         self._counts.update(report.outcome for report in self._new)
         self._local_failing = 0
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from rustest._cli._guard import GuardedProcess
     from rustest._compat import CompatSession
 
-__all__ = ["exit_code_of", "run_invocation"]
+__all__ = ["run_invocation"]
 
 
 def _capture_for(mode: str) -> OutputCapture:
@@ -67,7 +67,7 @@ def _needs_every_report(options: argparse.Namespace) -> bool:
     )
 
 
-def exit_code_of(
+def _exit_code_of(
     counts: Mapping[Outcome, int],
     *,
     collection_failed: bool,
@@ -234,7 +234,7 @@ def _run(
     still_failed.update(e.path for e in collection.errors)
     cache.set("cache/lastfailed", dict.fromkeys(sorted(still_failed), True))
 
-    code = exit_code_of(
+    code = _exit_code_of(
         counts,
         collection_failed=bool(collection_failures),
         interrupted=interrupted,
