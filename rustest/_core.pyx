@@ -651,6 +651,9 @@ cdef class _Planner:
     cdef _IntVec order
     cdef _IntVec seen
     cdef _IntVec merged
+    cdef _KeyTable arg_keys
+    cdef _IntVec arg_key
+    cdef list shared_args
     cdef int seen_stamp
     # Raw items, in collection order: item r owns r_inst[r_inst_start[r]:r_inst_start[r + 1]] and
     # runs the closure numbered r_closure[r], or -1 for an item that runs nothing (skipped, or
@@ -711,6 +714,9 @@ cdef class _Planner:
         self.seen = _filled(len(self.fixtures), 0)
         self.seen_stamp = 0
         self.merged = _IntVec()
+        self.arg_keys = _KeyTable()
+        self.arg_key = _IntVec()
+        self.shared_args = []
         self.r_test = _IntVec()
         self.r_closure = _IntVec()
         self.r_id = []
@@ -1118,7 +1124,7 @@ cdef class _Planner:
                 info.n_scoped = j + 1
             flags = _IS_ASYNC | _BACKEND_DEP if self.f_async.data[d] else 0
             info.arg_start[j] = a
-            arg_pairs = _arg_pairs(deps_at[j], position, info.arg_pos + a)
+            arg_pairs = self.arg_pairs(d, deps_at[j], position, info.arg_pos + a)
             Py_INCREF(arg_pairs)
             PyTuple_SET_ITEM(args, j, arg_pairs)
             m = len(arg_pairs)
@@ -1168,6 +1174,34 @@ cdef class _Planner:
         info.closure = _new_closure(_int_tuple(info.defs, n), args, test_args, params)
         self.closure_infos.append(info)
         return info
+
+    cdef tuple arg_pairs(self, int d, tuple deps, const int* position, int* positions):
+        """Return fixture *d*'s ``((name, closure position), ...)`` for its *deps* in this closure.
+
+        The closure positions are written to *positions*, one per dependency.
+        A fixture asks for the same names in every closure, so closures that
+        place them alike share one tuple: on a large suite a few placements
+        per fixture serve tens of thousands of closures.
+        """
+        cdef Py_ssize_t i
+        cdef int n = <int>len(deps)
+        cdef int r, found
+        cdef int* key
+        if n == 0:
+            return ()
+        self.arg_key.reserve(n + 1)
+        key = self.arg_key.data
+        key[0] = d
+        for i in range(n):
+            r = (<tuple>deps[i])[1]
+            positions[i] = key[i + 1] = r if r < 0 else position[r]
+        found = self.arg_keys.get(key, n + 1)
+        if found >= 0:
+            return <tuple>self.shared_args[found]
+        pairs = _arg_pairs(deps, positions)
+        self.arg_keys.put(key, n + 1, <int>len(self.shared_args))
+        self.shared_args.append(pairs)
+        return pairs
 
     cdef int order_by_scope(self, _IntVec postorder) except -1:
         """Put *postorder* in ``order``, wider scopes first, stably, and note each fixture's position.
@@ -2206,25 +2240,15 @@ cdef class _Regrouping:
         return 0
 
 
-cdef tuple _arg_pairs(tuple deps, const int* position, int* positions):
-    """Return ``((name, closure position), ...)`` for the ``((name, definition), ...)`` *deps*.
-
-    The closure positions are also written to *positions*, one per dependency.
-    """
+cdef tuple _arg_pairs(tuple deps, const int* positions):
+    """Return ``((name, positions[i]), ...)`` for the ``((name, definition), ...)`` *deps*."""
     cdef Py_ssize_t i
     cdef Py_ssize_t n = len(deps)
-    cdef int r
-    cdef tuple pairs, dep
+    cdef tuple pairs
     cdef object pair
-    if n == 0:
-        return ()
     pairs = PyTuple_New(n)
     for i in range(n):
-        dep = <tuple>deps[i]
-        name = dep[0]
-        r = dep[1]
-        positions[i] = r if r < 0 else position[r]
-        pair = (name, positions[i])
+        pair = ((<tuple>deps[i])[0], positions[i])
         # PyTuple_SET_ITEM takes over a reference.
         Py_INCREF(pair)
         PyTuple_SET_ITEM(pairs, i, pair)
