@@ -39,7 +39,7 @@ from collections import deque
 from types import MemberDescriptorType
 
 from rustest import _plan_messages as messages
-from rustest._definitions import BUILTIN, SESSION_NODE
+from rustest._definitions import BUILTIN, SESSION_NODE, TestDef
 from rustest._errors import DefinitionError, PlanError
 from rustest._plan import DIRECT, NO_LOOP, REQUEST, Closure, LoopSpec, Plan, StepKind
 from rustest._scope import Scope
@@ -89,6 +89,12 @@ cdef enum:
 # The scopes pytest's reordering groups by, widest first.
 cdef int _LEVELS = 4
 cdef int[4] _HIGH_SCOPES = [Scope.SESSION, Scope.PACKAGE, Scope.MODULE, Scope.CLASS]
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef* d_member
 
 cdef array _INT_ARRAY = array("i")
 cdef array _BYTE_ARRAY = array("b")
@@ -157,6 +163,42 @@ cdef object _new_loop(backend, scope, int node, int item, bint inline, int step_
     _set_slot(_LOOP_SLOTS[4], loop, inline)
     _set_slot(_LOOP_SLOTS[5], loop, step_count)
     return loop
+
+
+# The planner reads a dozen fields of every test; through attribute lookup that is a tenth of its
+# work on a large suite. TestDef keeps its fields in slots, so they are read where each slot's
+# member descriptor says they are. An instance of a subclass, or a field that is not a plain
+# slot, is read with getattr.
+cdef type _TEST_TYPE = TestDef
+cdef Py_ssize_t _T_ID = _slot_offset(TestDef, "id")
+cdef Py_ssize_t _T_NODE = _slot_offset(TestDef, "node")
+cdef Py_ssize_t _T_REQUESTS = _slot_offset(TestDef, "requests")
+cdef Py_ssize_t _T_USEFIXTURES = _slot_offset(TestDef, "usefixtures")
+cdef Py_ssize_t _T_IS_ASYNC = _slot_offset(TestDef, "is_async")
+cdef Py_ssize_t _T_BACKEND = _slot_offset(TestDef, "backend")
+cdef Py_ssize_t _T_LOOP_SCOPE = _slot_offset(TestDef, "loop_scope")
+cdef Py_ssize_t _T_VALUES = _slot_offset(TestDef, "values")
+cdef Py_ssize_t _T_INDIRECT = _slot_offset(TestDef, "indirect")
+cdef Py_ssize_t _T_SKIP = _slot_offset(TestDef, "skip")
+cdef Py_ssize_t _T_XFAIL = _slot_offset(TestDef, "xfail")
+
+
+cdef Py_ssize_t _slot_offset(cls, str name):
+    """Return where instances of *cls* keep the field *name*, or -1 if it is not a plain slot."""
+    descr = cls.__dict__.get(name)
+    if type(descr) is not MemberDescriptorType:
+        return -1
+    return (<PyMemberDescrObject*>descr).d_member.offset
+
+
+cdef inline object _field(test, Py_ssize_t offset, str name):
+    """Return the field *name* of *test*, kept at *offset* in a ``TestDef``."""
+    cdef PyObject* value
+    if offset >= 0 and type(test) is _TEST_TYPE:
+        value = (<PyObject**>((<char*><PyObject*>test) + offset))[0]
+        if value != NULL:
+            return <object>value
+    return getattr(test, name)
 
 
 def plan(nodes, fixtures, tests, *, request_name="request"):
@@ -849,14 +891,14 @@ cdef class _Planner:
         backend_ids = {}
         last_backend = _MISSING
         for test in self.tests:
-            node = test.node
+            node = _field(test, _T_NODE, "node")
             if not 0 <= node < n_nodes:
                 raise DefinitionError(f"test {test.id!r} names node {node}, but there are {n_nodes} nodes")
-            loop_scope = test.loop_scope
-            backend = test.backend
+            loop_scope = _field(test, _T_LOOP_SCOPE, "loop_scope")
+            backend = _field(test, _T_BACKEND, "backend")
             self.t_node.push(<int>node)
             self.t_loop_scope.push(-1 if loop_scope is None else loop_scope)
-            self.t_async.push(test.is_async)
+            self.t_async.push(_field(test, _T_IS_ASYNC, "is_async"))
             self.t_backend.append(backend)
             # Neighbouring tests nearly always share their backend.
             if backend is not last_backend:
@@ -983,10 +1025,10 @@ cdef class _Planner:
         """Return the cached ``_ClosureInfo`` (or ``PlanError``) of *test*'s closure."""
         cdef int node = self.t_node.data[t]
         cdef dict plain
-        values = test.values
-        indirect = test.indirect
-        requests = test.requests
-        usefixtures = test.usefixtures
+        values = _field(test, _T_VALUES, "values")
+        indirect = _field(test, _T_INDIRECT, "indirect")
+        requests = _field(test, _T_REQUESTS, "requests")
+        usefixtures = _field(test, _T_USEFIXTURES, "usefixtures")
         if not values and not indirect and not usefixtures:
             # Most tests only name the fixtures they take: their closures are cached per node by
             # the names alone, which spares building and hashing the full key.
@@ -1319,7 +1361,8 @@ cdef class _Planner:
         cdef Py_ssize_t t
         for t in range(len(self.tests)):
             test = self.tests[t]
-            if test.skip is not None or (test.xfail is not None and not test.xfail.run):
+            xfail = _field(test, _T_XFAIL, "xfail")
+            if _field(test, _T_SKIP, "skip") is not None or (xfail is not None and not xfail.run):
                 # Nothing is set up for a test that will not run; it is reported from its CALL step.
                 self.add_raw_item(t, None, test.id, None)
                 continue
@@ -1362,7 +1405,7 @@ cdef class _Planner:
         choice = self.choice.data
         mismatch = info.mismatch(backend)
         node = self.t_node.data[t]
-        test_id = test.id
+        test_id = _field(test, _T_ID, "id")
         for combo in range(combos):
             # Combinations in itertools.product order: the last parametrized position varies fastest.
             rest = combo
