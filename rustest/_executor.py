@@ -10,9 +10,9 @@ closes every loop. Every item gets exactly one ``TestFinished``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 from rustest._backends import Backend, LoopRunner, StepBatch, get_backend
@@ -56,7 +56,10 @@ _FAILING = (Outcome.FAILED, Outcome.ERROR)
 # a function call, and the per-test path would do it several times.
 _PASSED = Outcome.PASSED
 _CALL_PHASE = Phase.CALL
+_TEARDOWN_PHASE = Phase.TEARDOWN
 _FIXTURE_OWNER = " (fixture '"
+_NO_TEST = TestDef("")
+"""The test of no item: what ``_Run.cur_test`` holds between items."""
 
 
 @dataclass
@@ -102,9 +105,9 @@ def _mark_names(marks: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(m.name if hasattr(m, "name") else str(m) for m in marks)
 
 
-def _properties(node: ItemNode | None) -> tuple[tuple[str, object], ...]:
+def _properties(node: ItemNode) -> tuple[tuple[str, object], ...]:
     # A node exists only if the test or a fixture asked for ``request``.
-    return tuple(node.user_properties) if node is not None and node.user_properties else ()
+    return tuple(node.user_properties) if node.user_properties else ()
 
 
 class _Run:
@@ -147,12 +150,15 @@ class _Run:
         self.cur_outcome: Outcome | None = None
         self.cur_when = Phase.CALL
         self.cur_reason = ""
-        self.cur_failures: list[Failure] = []
-        self.cur_warnings: list[str] = []
+        self.cur_test = _NO_TEST
+        # Tuples, which a report takes as they are: most tests add nothing to them.
+        self.cur_failures: tuple[Failure, ...] = ()
+        self.cur_warnings: tuple[str, ...] = ()
         self.cur_setup_failure: Failure | None = None
         self.cur_self: object = None
         self.cur_node: ItemNode | None = None
-        self.cur_test_finalizers: list[Callable[[], object]] = []
+        # Made when ``request`` first hands it out: most tests add no finalizer.
+        self.cur_test_finalizers: list[Callable[[], object]] | None = None
         self.cur_not_run = False
         self.batchers: dict[int, Callable[[StepBatch], None]] = {}
         self.takes_request: list[bool] | None = None
@@ -169,59 +175,67 @@ class _Run:
         if self.cur >= 0:
             self.finish()
         plan = self.plan
+        test = self.cur_test = plan.tests[plan.item_test[item]]
         self.cur = item
         self.cur_outcome = None
         self.cur_when = _CALL_PHASE
         self.cur_reason = ""
-        self.cur_failures = []
-        self.cur_warnings = []
+        self.cur_failures = ()
+        self.cur_warnings = ()
         self.cur_setup_failure = None
         self.cur_self = None
         self.cur_node = None
-        self.cur_test_finalizers = []
-        self.cur_not_run = bool(self.stopping)
+        self.cur_test_finalizers = None
+        stopping = self.stopping
+        self.cur_not_run = bool(stopping)
         if self.listeners:
-            self.emit(TestStarted(plan.item_ids[item], plan.tests[plan.item_test[item]].location))
-        if self.stopping:
+            started = TestStarted(plan.item_ids[item], test.location)
+            for listener in self.listeners:
+                listener(started)
+        if stopping:
             self.cur_outcome = Outcome.SKIPPED
-            self.cur_reason = f"not run: {self.stopping}"
+            self.cur_reason = f"not run: {stopping}"
             self.cur_when = Phase.SETUP
         enter_phase("setup")
         self.capture.start()
-        self.cur_started = time.perf_counter()
+        self.cur_started = perf_counter()
 
     def finish(self) -> None:
-        plan = self.plan
-        item = self.cur
-        duration = time.perf_counter() - self.cur_started
-        stdout, stderr = self.capture.stop()
-        log = self.capture.take_log()
-        test = plan.tests[plan.item_test[item]]
+        duration = perf_counter() - self.cur_started
+        capture = self.capture
+        stdout, stderr = capture.stop()
+        log = capture.take_log()
+        test = self.cur_test
         outcome = self.cur_outcome or _PASSED
         when = self.cur_when
         failures = self.cur_failures
-        if failures and outcome not in _FAILING and any(f.phase is Phase.TEARDOWN for f in failures):
-            outcome, when = Outcome.ERROR, Phase.TEARDOWN
+        if failures and outcome not in _FAILING and any(f.phase is _TEARDOWN_PHASE for f in failures):
+            outcome, when = Outcome.ERROR, _TEARDOWN_PHASE
+        node = self.cur_node
+        # Positional arguments: with thirteen keywords, building the report cost twice as much.
         report = TestReport(
-            nodeid=plan.item_ids[item],
-            outcome=outcome,
-            when=when,
-            duration=duration,
-            location=test.location,
-            failures=tuple(failures),
-            reason=self.cur_reason,
-            stdout=stdout,
-            stderr=stderr,
-            log=log,
-            warnings=tuple(self.cur_warnings),
-            marks=_mark_names(test.marks) if test.marks else (),
-            properties=_properties(self.cur_node),
+            self.plan.item_ids[self.cur],
+            outcome,
+            when,
+            duration,
+            test.location,
+            failures,
+            self.cur_reason,
+            stdout,
+            stderr,
+            log,
+            self.cur_warnings,
+            _mark_names(test.marks) if test.marks else (),
+            _properties(node) if node is not None else (),
         )
         self.reports.append(report)
-        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        counts = self.counts
+        counts[outcome] = counts.get(outcome, 0) + 1
         self.cur = -1
         if self.listeners:
-            self.emit(TestFinished(report))
+            finished = TestFinished(report)
+            for listener in self.listeners:
+                listener(finished)
         if outcome in _FAILING:
             self.failures_seen += 1
             if self.maxfail and self.failures_seen >= self.maxfail and not self.stopping:
@@ -230,13 +244,12 @@ class _Run:
 
     def node(self) -> ItemNode:
         if self.cur_node is None:
-            plan = self.plan
-            self.cur_node = ItemNode(plan.item_ids[self.cur], plan.tests[plan.item_test[self.cur]])
+            self.cur_node = ItemNode(self.plan.item_ids[self.cur], self.cur_test)
         return self.cur_node
 
     def test_self(self) -> object:
         if self.cur_self is None:
-            cls = self.plan.tests[self.plan.item_test[self.cur]].cls
+            cls = self.cur_test.cls
             if cls is not None:
                 self.cur_self = cls()
         return self.cur_self
@@ -287,8 +300,13 @@ class _Run:
 
     def request_for(self, k: int) -> FixtureRequest:
         plan = self.plan
-        test = plan.tests[plan.item_test[self.cur]]
-        finalizers = self.finalizers.setdefault(k, []) if k >= 0 else self.cur_test_finalizers
+        test = self.cur_test
+        if k >= 0:
+            finalizers = self.finalizers.setdefault(k, [])
+        elif self.cur_test_finalizers is None:
+            finalizers = self.cur_test_finalizers = []
+        else:
+            finalizers = self.cur_test_finalizers
         if k < 0:
             return FixtureRequest(
                 fixturename=None,
@@ -342,7 +360,7 @@ class _Run:
             elif source == REQUEST:
                 kwargs[name] = self.request_for(requester)
             elif source == DIRECT:
-                kwargs[name] = self.plan.tests[self.plan.item_test[self.cur]].values[name]
+                kwargs[name] = self.cur_test.values[name]
         return kwargs
 
     def setup(self, k: int, loop: int) -> None:
@@ -437,7 +455,7 @@ class _Run:
 
     def teardown_failed(self, failure: Failure, fixture: str | None) -> None:
         if not self.cur_not_run:
-            self.cur_failures.append(failure)
+            self.cur_failures += (failure,)
             return
         # A test that never ran must not become an error; the teardown error is still shown.
         what = f"fixture '{fixture}'" if fixture else "a finalizer"
@@ -445,20 +463,25 @@ class _Run:
 
     def call(self, item: int, loop: int) -> None:
         plan = self.plan
-        test = plan.tests[plan.item_test[item]]
+        test = self.cur_test
         if not self.may_call(item, test):
             return
         enter_phase("call")
         try:
             result = self.call_test(item, test)
             if test.is_async:
-                self.run_async(loop, result, plan.item_ids[item])
+                runner = self.runners.get(loop)
+                if runner is None:
+                    self.run_async(loop, result, plan.item_ids[item])
+                else:
+                    runner.run(result, plan.item_ids[item])
         except KeyboardInterrupt:
             raise
         except BaseException as exc:
             self.call_failed(exc)
         else:
-            self.call_passed(test)
+            if test.xfail is not None:
+                self.call_passed(test)
         finally:
             enter_phase("teardown")
             if self.cur_test_finalizers:
@@ -495,13 +518,26 @@ class _Run:
     def call_test(self, item: int, test: TestDef) -> Any:
         """Call *item*'s test function: an async one returns the coroutine to run, a sync one runs."""
         plan = self.plan
-        closure = plan.item_closure[item]
-        kwargs = self.arguments(plan.item_args(item), REQUEST) if plan.closures[closure].test_args else {}
         func = test.func
         if func is None:
             raise RuntimeError(f"test {plan.item_ids[item]} has no function to call")
-        call_args: tuple[object, ...] = (self.test_self(),) if test.cls is not None else ()
-        return func(*call_args, **kwargs)
+        test_args = plan.closures[plan.item_closure[item]].test_args
+        if not test_args and test.cls is None:
+            return func()
+        kwargs: dict[str, object] = {}
+        if test_args:
+            # As arguments(plan.item_args(item), REQUEST), without building item_args' tuple.
+            start, instances, values = plan.item_start[item], plan.item_instances, self.values
+            for name, source in test_args:
+                if source >= 0:
+                    kwargs[name] = values[instances[start + source]]
+                elif source == REQUEST:
+                    kwargs[name] = self.request_for(REQUEST)
+                elif source == DIRECT:
+                    kwargs[name] = test.values[name]
+        if test.cls is not None:
+            return func(self.test_self(), **kwargs)
+        return func(**kwargs)
 
     def call_failed(self, exc: BaseException) -> None:
         self.outcome_from_exception(failure_from(exc, Phase.CALL), Phase.CALL)
@@ -510,8 +546,8 @@ class _Run:
         xfail = test.xfail
         if xfail is not None:
             if xfail.strict:
-                self.cur_failures.append(
-                    Failure(Phase.CALL, "XPassed", f"[XPASS(strict)] {xfail.reason}".rstrip())
+                self.cur_failures += (
+                    Failure(Phase.CALL, "XPassed", f"[XPASS(strict)] {xfail.reason}".rstrip()),
                 )
                 self.set_outcome(Outcome.FAILED, Phase.CALL, xfail.reason)
             else:
@@ -523,12 +559,16 @@ class _Run:
         Finalizers that a test adds through ``request`` are sync user code,
         which must run with no loop running.
         """
+        return not self.request_takers()[self.plan.item_closure[item]]
+
+    def request_takers(self) -> list[bool]:
+        """Tell, for each closure of the plan, whether its test takes ``request``."""
         takes_request = self.takes_request
         if takes_request is None:
             takes_request = self.takes_request = [
                 any(source == REQUEST for _, source in closure.test_args) for closure in self.plan.closures
             ]
-        return not takes_request[self.plan.item_closure[item]]
+        return takes_request
 
     def call_batch(self, run_batch: Callable[[StepBatch], None], batch: _CallBatch) -> None:
         try:
@@ -550,7 +590,7 @@ class _Run:
 
     def outcome_from_exception(self, failure: Failure, when: Phase) -> None:
         exc = failure.exception
-        test = self.plan.tests[self.plan.item_test[self.cur]]
+        test = self.cur_test
         if isinstance(exc, Exit):
             self.stopping = f"exit: {exc.msg}"
             self.interrupted = True
@@ -567,14 +607,14 @@ class _Run:
             assert xfail is not None
             self.set_outcome(Outcome.XFAILED, when, xfail.reason)
             return
-        self.cur_failures.append(failure)
+        self.cur_failures += (failure,)
         self.set_outcome(Outcome.FAILED if when is Phase.CALL else Outcome.ERROR, when)
 
     def interrupt(self, phase: Phase, exc: KeyboardInterrupt) -> None:
         self.interrupted = True
         self.stopping = "interrupted by KeyboardInterrupt"
         if self.cur >= 0 and self.cur_outcome is None:
-            self.cur_failures.append(failure_from(exc, phase))
+            self.cur_failures += (failure_from(exc, phase),)
             self.set_outcome(Outcome.ERROR, phase, "interrupted")
 
     # -- loops -------------------------------------------------------------
@@ -614,7 +654,7 @@ class _Run:
 
     def warn(self, message: str, item: int | None) -> None:
         if item is not None and item == self.cur:
-            self.cur_warnings.append(message)
+            self.cur_warnings += (message,)
         else:
             nodeid = self.plan.item_ids[item] if item is not None else None
             self.session_warnings.append(message)
@@ -624,7 +664,7 @@ class _Run:
 
     def run(self) -> SessionResult:
         plan = self.plan
-        started = time.perf_counter()
+        started = perf_counter()
         self.emit(SessionStarted(plan.item_count))
         kinds, targets, loops = plan.step_kind, plan.step_target, plan.step_loop
         inst_item = plan.inst_item
@@ -678,7 +718,7 @@ class _Run:
                     if isinstance(error, EmptyParameterSetError):
                         self.set_outcome(Outcome.SKIPPED, Phase.SETUP, error.message)
                     else:
-                        self.cur_failures.append(failure_from(error, Phase.SETUP))
+                        self.cur_failures += (failure_from(error, Phase.SETUP),)
                         self.set_outcome(Outcome.ERROR, Phase.SETUP)
             except KeyboardInterrupt as exc:
                 self.interrupt(Phase.CALL if kind == _CALL else Phase.SETUP, exc)
@@ -686,7 +726,7 @@ class _Run:
             self.finish()
         for loop in list(self.runners):
             self.close_loop(loop)
-        duration = time.perf_counter() - started
+        duration = perf_counter() - started
         self.emit(SessionFinished(dict(self.counts), duration, bool(self.stopping), self.stopping))
         return SessionResult(
             self.reports,
@@ -708,29 +748,49 @@ class _CallBatch:
     ``step`` ends as the index of the first step the walk has still to run.
     """
 
-    __slots__ = ("first", "loop", "run", "started", "step")
+    __slots__ = (
+        "first",
+        "item_closure",
+        "item_ids",
+        "kinds",
+        "loop",
+        "loops",
+        "request_takers",
+        "run",
+        "started",
+        "step",
+        "targets",
+        "test",
+    )
 
     def __init__(self, run: _Run, step: int, loop: int) -> None:
+        plan = run.plan
         self.run = run
         self.step = step
         self.loop = loop
-        self.first = run.plan.step_target[step]
+        self.first = plan.step_target[step]
         self.started = False
+        self.test = run.cur_test
+        # The plan's columns, bound once: next_step reads them for every test.
+        self.kinds, self.targets, self.loops = plan.step_kind, plan.step_target, plan.step_loop
+        self.item_closure, self.item_ids = plan.item_closure, plan.item_ids
+        self.request_takers = run.request_takers()
 
     def next_step(self) -> tuple[Coroutine[Any, Any, Any], str] | None:
         """Switch to the next test of the batch and return its coroutine and owner, or ``None`` at the end."""
         self.started = True
         run = self.run
-        plan = run.plan
-        kinds, targets, loops = plan.step_kind, plan.step_target, plan.step_loop
-        while self.step < len(kinds) and kinds[self.step] == _CALL and loops[self.step] == self.loop:
-            item = targets[self.step]
-            if not run.batchable(item):
+        kinds, targets, loops, loop = self.kinds, self.targets, self.loops, self.loop
+        item_closure, request_takers = self.item_closure, self.request_takers
+        step = self.step
+        while step < len(kinds) and kinds[step] == _CALL and loops[step] == loop:
+            item = targets[step]
+            if request_takers[item_closure[item]]:
                 return None
-            self.step += 1
+            self.step = step = step + 1
             if item != run.cur:
                 run.switch(item)
-            test = plan.tests[plan.item_test[item]]
+            test = self.test = run.cur_test
             if not run.may_call(item, test):
                 continue
             enter_phase("call")
@@ -741,18 +801,18 @@ class _CallBatch:
             except BaseException as exc:
                 run.call_failed(exc)
                 continue
-            return coro, plan.item_ids[item]
+            return coro, self.item_ids[item]
         return None
 
     def step_done(self, error: BaseException | None) -> None:
         """Record the outcome of the test handed out last, as the single call would."""
-        run = self.run
         if error is None:
-            run.call_passed(run.plan.tests[run.plan.item_test[run.cur]])
+            if self.test.xfail is not None:
+                self.run.call_passed(self.test)
         elif isinstance(error, KeyboardInterrupt):
             raise error
         else:
-            run.call_failed(error)
+            self.run.call_failed(error)
 
 
 def execute(

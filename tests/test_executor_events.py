@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import logging
 import os
 import sys
 import time
@@ -11,6 +14,7 @@ from executor_helpers import Suite
 
 import rustest
 from rustest import core
+from rustest._spec import Mark
 
 HERE = os.path.abspath(__file__)
 
@@ -137,6 +141,40 @@ def test_output_of_an_async_test_is_captured_in_its_report(backend: str) -> None
     report = run.report("test_prints")
     assert (report.stdout, report.stderr) == ("to stdout\n", "to stderr\n")
     assert (run.report("test_quiet").stdout, run.report("test_quiet").stderr) == ("", "")
+
+
+def test_each_field_of_a_report_holds_what_its_test_produced() -> None:
+    suite = Suite("asyncio")
+
+    @suite.test
+    async def test_everything(request: rustest.FixtureRequest) -> None:
+        request.node.user_properties.append(("ticket", 42))
+        print("to stdout")
+        print("to stderr", file=sys.stderr)
+        logging.getLogger("report").warning("logged")
+        asyncio.get_running_loop().create_task(asyncio.sleep(60), name="left-over")
+        raise ValueError("boom")
+
+    suite.tests[-1] = dataclasses.replace(suite.tests[-1], marks=(Mark("slow"),))
+
+    capture = core.SysCapture(logs=True)
+    try:
+        report = suite.run(capture=capture).report("test_everything")
+    finally:
+        capture.close()
+
+    assert report.nodeid == suite.tests[-1].id
+    assert (report.outcome, report.when, report.reason) == (core.Outcome.FAILED, core.Phase.CALL, "")
+    assert report.duration > 0
+    assert report.location == suite.tests[-1].location
+    (failure,) = report.failures
+    assert (failure.phase, failure.exc_type, failure.message) == (core.Phase.CALL, "ValueError", "boom")
+    assert (report.stdout, report.stderr) == ("to stdout\n", "to stderr\n")
+    assert report.log.endswith("logged\n")
+    (warning,) = report.warnings
+    assert "left-over" in warning
+    assert report.marks == ("slow",)
+    assert report.properties == (("ticket", 42),)
 
 
 def test_output_of_async_fixtures_is_captured_in_the_report_of_the_test_they_ran_for(backend: str) -> None:
