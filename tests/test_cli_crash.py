@@ -242,6 +242,16 @@ def test_after():
     assert "died from signal SIGKILL" in _error_message(run, "test_killed")
 
 
+def test_a_crash_in_the_last_test_says_no_test_remains(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_last.py", "import os\n\ndef test_first():\n    pass\n\ndef test_last():\n    os._exit(5)\n"
+    )
+    run = project.run()
+    assert run.outcomes == {"test_last.py::test_first": "passed", "test_last.py::test_last": "error"}
+    assert "while running test_last.py::test_last, the last test; reporting the run" in run.stdout
+
+
 def test_two_crashes_in_one_run_are_two_errors_and_the_rest_passes(tmp_path: Path) -> None:
     project = Project(tmp_path)
     project.write(

@@ -322,7 +322,8 @@ def _after_child(
     if progress.started > finished:
         crashed = order[finished]
         earlier.add_crash(Crash(crashed, cause, trim_dump(_read_text(dump))))
-        _say(f"\nrustest: the test process {cause} while running {crashed}; {_CONTINUING}\n")
+        going_on = f"; {_CONTINUING}" if finished + 1 < len(order) else ", the last test; reporting the run"
+        _say(f"\nrustest: the test process {cause} while running {crashed}{going_on}\n")
         return earlier
     earlier.add_crash(None)
     where = (
