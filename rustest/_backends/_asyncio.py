@@ -255,9 +255,10 @@ class _AsyncioRunner(abc.ABC):
         generators or has started its default executor; a loop that does not
         expose them (uvloop) always takes the full shutdown.
         """
+        if self._spawned:
+            return False
         asyncgens = getattr(self._loop, "_asyncgens", None)
-        executor = getattr(self._loop, "_default_executor", asyncgens)
-        return not self._spawned and asyncgens is not None and not asyncgens and executor is None
+        return asyncgens is not None and not asyncgens and getattr(self._loop, "_default_executor", 0) is None
 
     def _take_outcome(self) -> Any:
         """Return the finished step's value or raise its exception, keeping no reference to either."""
@@ -287,9 +288,6 @@ class _InlineRunner(_AsyncioRunner):
         self._stopped_by_runner = False
         self._seen = contextvars.Context()
         self._batch: BatchProgress | None = None
-        # A batch must see a step that stops the loop before the next step
-        # starts; asyncio's own loops say so in ``_stopping`` (uvloop hides it).
-        self._sees_stops = isinstance(getattr(loop, "_stopping", None), bool)
 
     def run(self, coro: Coroutine[Any, Any, T], owner: str) -> T:
         """Run *coro* in the driver task, driving the loop on this thread until it is done."""
@@ -330,11 +328,16 @@ class _InlineRunner(_AsyncioRunner):
             error = self._error
             self._error = self._value = None
             raise _stopped_loop_error(self._owner, error)
+        if self._error is None:
+            value, self._value = self._value, None
+            return value  # type: ignore[no-any-return]
         return self._take_outcome()  # type: ignore[no-any-return]
 
     def run_batch(self, batch: StepBatch) -> None:
         """Run *batch*'s steps back to back in the driver task, driving the loop until the last is done."""
-        if not self._sees_stops:
+        # A batch must see a step that stops the loop before the next step
+        # starts; asyncio's own loops say so in ``_stopping`` (uvloop hides it).
+        if not isinstance(getattr(self._loop, "_stopping", None), bool):
             run_one_by_one(self, batch)
             return
         progress = self._batch = BatchProgress(batch)

@@ -334,19 +334,21 @@ class _InlineRunner(_TrioRunner):
         if scheduler is None or get_events is None:
             self._fail_waiting_step()
             return
+        timeout = self._timeout
         library, sniffio_library.name = sniffio_library.name, "trio"
         try:
             while self._finished_step != step:
                 events = self._events
                 if events is None:
-                    events = self._events = get_events(self._timeout)
+                    events = self._events = get_events(timeout)
                 self._events = None
-                self._timeout = scheduler.send(events)
+                timeout = scheduler.send(events)
         except StopIteration:
             self._run_finished(None)
         except trio.TrioInternalError as exc:
             self._run_finished(exc)
         finally:
+            self._timeout = timeout
             sniffio_library.name = library
 
     def _turn_once(self) -> None:
@@ -401,22 +403,45 @@ class _InlineRunner(_TrioRunner):
         if not self._launched:
             return []
         self._finishing = True
-        deadline: float | None = None
-        while self._run_outcome is None:
-            if self._events is None and self._timeout > 0:
-                # The run waits for something: from here on, the wait is bounded.
-                now = time.monotonic()
-                if deadline is None:
-                    deadline = now + self._cancel_timeout
-                elif now >= deadline:
-                    # A task ignores cancellation. The run stays on this
-                    # thread, so later inline trio loops here are hosted.
-                    _ABANDONED.append(self)
-                    return self._leaks
-                assert self._get_events is not None
-                self._events = self._get_events(min(self._timeout, deadline - now))
-            self._turn_once()
+        if not self._turn_until_ended():
+            # A task ignores cancellation. The run stays on this thread, so
+            # later inline trio loops here are hosted.
+            _ABANDONED.append(self)
+            return self._leaks
         return self._run_result()
+
+    def _turn_until_ended(self) -> bool:
+        """Turn the scheduler until the run ends; return false if it waited longer than the cancel timeout."""
+        scheduler, get_events = self._scheduler, self._get_events
+        if scheduler is None or get_events is None:
+            return True
+        deadline: float | None = None
+        # Events an interrupted turn fetched; a closing runner runs no more steps,
+        # so from here on they need not survive a Ctrl-C.
+        events, self._events = self._events, None
+        timeout = self._timeout
+        library, sniffio_library.name = sniffio_library.name, "trio"
+        try:
+            while True:
+                if events is None:
+                    if timeout > 0:
+                        # The run waits for something: from here on, the wait is bounded.
+                        now = time.monotonic()
+                        if deadline is None:
+                            deadline = now + self._cancel_timeout
+                        elif now >= deadline:
+                            return False
+                        timeout = min(timeout, deadline - now)
+                    events = get_events(timeout)
+                timeout = scheduler.send(events)
+                events = None
+        except StopIteration:
+            self._run_finished(None)
+        except trio.TrioInternalError as exc:
+            self._run_finished(exc)
+        finally:
+            sniffio_library.name = library
+        return True
 
 
 class _HostedRunner(_TrioRunner):
