@@ -10,12 +10,12 @@ through a lock.
 
 from __future__ import annotations
 
-import _thread
 import abc
 import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import functools
 import inspect
 import sys
 import threading
@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from rustest._backends._batch import BatchProgress, run_one_by_one
 from rustest._backends._contexts import ContextChanges, apply_changes, changed_since
-from rustest._backends._hosting import Hosting, loop_threads, wait_for_release
+from rustest._backends._hosting import Hosting, StepHandOver, loop_threads
 from rustest._backends._limits import CLOSE_GRACE, DEFAULT_CANCEL_TIMEOUT
 from rustest._backends._protocol import LeakedTask, LoopRunner, StepBatch
 from rustest._plan import LoopSpec
@@ -441,14 +441,8 @@ class _HostedRunner(_AsyncioRunner):
     def __init__(self, loop: asyncio.AbstractEventLoop, cancel_timeout: float, thread_name: str) -> None:
         super().__init__(loop, cancel_timeout)
         self._thread_name = thread_name
-        # The driver starts with the context the executor had when it opened
-        # the loop; later changes there reach it step by step.
-        self._started_context = self._context = contextvars.copy_context()
+        self._steps = StepHandOver()
         self._hosting: Hosting | None = None
-        self._done = _thread.allocate_lock()
-        self._done.acquire()
-        self._awaiting = False
-        self._handed_over = 0
         self._step_open = False
         self._step_failure: BaseException | None = None
 
@@ -456,31 +450,26 @@ class _HostedRunner(_AsyncioRunner):
         """Hand *coro* to the driver task on the hosting thread and wait for its outcome."""
         if self._closed:
             raise self._unusable()
-        if self._awaiting:
-            # A step abandoned by a second KeyboardInterrupt: its outcome comes first.
-            wait_for_release(self._done)
-        self._awaiting = True
-        self._handed_over += 1
-        now = contextvars.copy_context()
-        changes = changed_since(self._context, now)
-        self._context = now
         try:
-            if self._hosting is None:
-                self._take(coro, owner, changes)
-                self._hosting = Hosting(self._host, self._thread_name)
-                loop_threads.start(self._hosting)
-            else:
-                self._loop.call_soon_threadsafe(self._submit, coro, owner, changes)
-            wait_for_release(self._done)
+            self._steps.hand_over(functools.partial(self._send, coro, owner), self._interrupt_from_executor)
         except (KeyboardInterrupt, SystemExit):
-            if self._hosting is not None:
-                self._loop.call_soon_threadsafe(self._interrupt, self._handed_over)
-                wait_for_release(self._done)
-            self._awaiting = False
             self._error = self._value = None
             raise
-        self._awaiting = False
         return self._take_outcome()  # type: ignore[no-any-return]
+
+    def _send(self, coro: Coroutine[Any, Any, Any], owner: str, changes: ContextChanges) -> None:
+        if self._hosting is None:
+            self._take(coro, owner, changes)
+            self._hosting = Hosting(self._host, self._thread_name)
+            loop_threads.start(self._hosting)
+        else:
+            self._loop.call_soon_threadsafe(self._submit, coro, owner, changes)
+
+    def _interrupt_from_executor(self, step: int) -> bool:
+        if self._hosting is None:
+            return False
+        self._loop.call_soon_threadsafe(self._interrupt, step)
+        return True
 
     def _take(self, coro: Coroutine[Any, Any, Any], owner: str, changes: ContextChanges) -> None:
         self._coro = coro
@@ -500,7 +489,7 @@ class _HostedRunner(_AsyncioRunner):
         """Cancel step number *step* for a KeyboardInterrupt, wherever it is, and let ``run()`` go."""
         if self._step < step:
             # Ctrl-C came before the step was handed over: nothing will release run().
-            self._done.release()
+            self._steps.release()
         elif self._finished_step < step:
             if self._running:
                 self._cancel_step()
@@ -516,10 +505,10 @@ class _HostedRunner(_AsyncioRunner):
                 failure.__cause__ = self._error
             self._error = failure
             self._value = None
-        self._done.release()
+        self._steps.release()
 
     def _host(self) -> None:
-        self._started_context.run(self._host_loop)
+        self._steps.started_context.run(self._host_loop)
 
     def _host_loop(self) -> None:
         loop = self._loop

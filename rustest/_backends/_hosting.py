@@ -1,18 +1,24 @@
-"""Daemon threads that host event loops which must keep running between steps.
+"""Daemon threads that host event loops which must keep running between steps, and handing steps to them.
 
 Starting a thread costs about fifteen times more than handing work to an idle
 one, and a plan can open a hosted loop per test, so finished hosting threads
-wait a while for the next loop before they exit.
+wait a while for the next loop before they exit. Both backends' hosted
+runners hand their steps over and wait for them the same way
+(``StepHandOver``).
 """
 
 from __future__ import annotations
 
+import _thread
+import contextvars
 import queue
 import threading
 from _thread import LockType
 from collections.abc import Callable
 
-__all__ = ["Hosting", "LoopThreadPool", "loop_threads", "wait_for_release"]
+from rustest._backends._contexts import ContextChanges, changed_since
+
+__all__ = ["Hosting", "LoopThreadPool", "StepHandOver", "loop_threads", "wait_for_release"]
 
 _IDLE_NAME = "rustest-loop-idle"
 
@@ -30,6 +36,61 @@ def wait_for_release(lock: LockType) -> None:
     """
     while not lock.acquire(timeout=_SIGNAL_POLL):
         pass
+
+
+class StepHandOver:
+    """The executor's side of a hosted loop's steps: hand each one over, and wait until it is done.
+
+    Both backends' hosted runners call ``hand_over`` from ``run()``; the
+    hosting thread calls ``release`` when the step is done. If
+    KeyboardInterrupt or SystemExit arrives while the executor waits, the
+    step is interrupted on the hosting thread and its end awaited before the
+    interrupt goes on. A second Ctrl-C abandons that wait, and the next
+    hand-over waits for the abandoned step first.
+    """
+
+    __slots__ = ("_context", "_done", "awaiting", "handed_over", "started_context")
+
+    def __init__(self) -> None:
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        # True from a hand-over until its step is done (or abandoned by a second Ctrl-C).
+        self.awaiting = False
+        # How many steps have been handed over: the number of the step in progress.
+        self.handed_over = 0
+        # The driver starts with the context the executor had when it opened
+        # the loop; later changes there reach it step by step.
+        self.started_context = self._context = contextvars.copy_context()
+
+    def hand_over(self, send: Callable[[ContextChanges], None], interrupt: Callable[[int], bool]) -> None:
+        """Hand a step over with *send* and wait until ``release`` says it is done.
+
+        *send* gets the context variables that changed on this thread since
+        the previous step. *interrupt* gets the number of the step when
+        KeyboardInterrupt or SystemExit arrives, cancels it on the hosting
+        thread, and returns false if the step never reached one.
+        """
+        if self.awaiting:
+            # A step abandoned by a second KeyboardInterrupt: its outcome comes first.
+            wait_for_release(self._done)
+        self.awaiting = True
+        self.handed_over += 1
+        now = contextvars.copy_context()
+        changes = changed_since(self._context, now)
+        self._context = now
+        try:
+            send(changes)
+            wait_for_release(self._done)
+        except (KeyboardInterrupt, SystemExit):
+            if interrupt(self.handed_over):
+                wait_for_release(self._done)
+            self.awaiting = False
+            raise
+        self.awaiting = False
+
+    def release(self) -> None:
+        """Let the executor go on: the step is done, or was interrupted before it was handed over."""
+        self._done.release()
 
 
 class Hosting:

@@ -11,10 +11,10 @@ task, at the step's next checkpoint.
 
 from __future__ import annotations
 
-import _thread
 import abc
 import contextlib
 import contextvars
+import functools
 import inspect
 import threading
 import time
@@ -28,7 +28,7 @@ from sniffio import thread_local as sniffio_library
 
 from rustest._backends._batch import BatchProgress
 from rustest._backends._contexts import ContextChanges, apply_changes, changed_since
-from rustest._backends._hosting import Hosting, loop_threads, wait_for_release
+from rustest._backends._hosting import Hosting, StepHandOver, loop_threads
 from rustest._backends._limits import CLOSE_GRACE
 from rustest._backends._protocol import LeakedTask, LoopRunner, StepBatch
 from rustest._plan import LoopSpec
@@ -450,15 +450,9 @@ class _HostedRunner(_TrioRunner):
     def __init__(self, cancel_timeout: float, thread_name: str) -> None:
         super().__init__(cancel_timeout)
         self._thread_name = thread_name
-        # The driver starts with the context the executor had when it opened
-        # the loop; later changes there reach it step by step.
-        self._started_context = self._context = contextvars.copy_context()
+        self._steps = StepHandOver()
         self._hosting: Hosting | None = None
         self._started = threading.Event()
-        self._done = _thread.allocate_lock()
-        self._done.acquire()
-        self._awaiting = False
-        self._handed_over = 0
         self._parked = False
 
     def _driver_started(self) -> None:
@@ -489,7 +483,7 @@ class _HostedRunner(_TrioRunner):
         """Interrupt step number *step* for a KeyboardInterrupt, wherever it is, and let ``run()`` go."""
         if self._step < step:
             # Ctrl-C came before the step was handed over: nothing will release run().
-            self._done.release()
+            self._steps.release()
         elif self._finished_step < step:
             if self._running:
                 _interrupt_main_task()
@@ -497,41 +491,36 @@ class _HostedRunner(_TrioRunner):
                 self._skip_step = True
 
     def _step_finished(self) -> None:
-        self._done.release()
+        self._steps.release()
 
     def run(self, coro: Coroutine[Any, Any, T], owner: str) -> T:
         """Hand *coro* to the driver on the hosting thread and wait for its outcome."""
         if self._closed:
             raise self._closed_error()
-        if self._awaiting:
-            # A step abandoned by a second KeyboardInterrupt: its outcome comes first.
-            wait_for_release(self._done)
-        self._awaiting = True
-        self._handed_over += 1
-        now = contextvars.copy_context()
-        changes = changed_since(self._context, now)
-        self._context = now
         try:
-            if self._hosting is None:
-                self._coro = coro
-                self._owner = owner
-                self._changes = changes
-                self._step += 1
-                self._hosting = Hosting(self._host, self._thread_name)
-                loop_threads.start(self._hosting)
-            else:
-                self._hand_over(self._submit, coro, owner, changes)
-            wait_for_release(self._done)
+            self._steps.hand_over(functools.partial(self._send, coro, owner), self._interrupt_from_executor)
         except (KeyboardInterrupt, SystemExit):
-            if self._hosting is not None:
-                self._started.wait()
-                self._hand_over(self._interrupt, self._handed_over)
-                wait_for_release(self._done)
-            self._awaiting = False
             self._error = self._value = None
             raise
-        self._awaiting = False
         return self._take_outcome()  # type: ignore[no-any-return]
+
+    def _send(self, coro: Coroutine[Any, Any, Any], owner: str, changes: ContextChanges) -> None:
+        if self._hosting is None:
+            self._coro = coro
+            self._owner = owner
+            self._changes = changes
+            self._step += 1
+            self._hosting = Hosting(self._host, self._thread_name)
+            loop_threads.start(self._hosting)
+        else:
+            self._hand_over(self._submit, coro, owner, changes)
+
+    def _interrupt_from_executor(self, step: int) -> bool:
+        if self._hosting is None:
+            return False
+        self._started.wait()
+        self._hand_over(self._interrupt, step)
+        return True
 
     def _hand_over(self, function: Callable[..., None], *args: Any) -> None:
         assert self._token is not None
@@ -541,7 +530,7 @@ class _HostedRunner(_TrioRunner):
             raise RuntimeError("the hosted trio run has ended; it cannot take more steps") from None
 
     def _host(self) -> None:
-        self._started_context.run(self._host_run)
+        self._steps.started_context.run(self._host_run)
 
     def _host_run(self) -> None:
         try:
@@ -550,12 +539,12 @@ class _HostedRunner(_TrioRunner):
             self._run_outcome = Error(exc)
         else:
             self._run_outcome = Value(None)
-        if self._awaiting and self._finished_step != self._step:
+        if self._steps.awaiting and self._finished_step != self._step:
             # The run ended under a waiting step (an internal error of trio):
             # the executor must not wait forever.
             self._fail_waiting_step()
             self._started.set()
-            self._done.release()
+            self._steps.release()
 
     def close(self) -> list[LeakedTask]:
         """Tell the driver to finish and wait (bounded) for the hosting thread; return the leftovers."""
