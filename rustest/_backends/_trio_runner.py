@@ -45,7 +45,7 @@ thread happens to collect it, and trio then clears that thread's run state;
 keeping the abandoned runs referenced keeps that from happening.
 """
 
-_STRICT_EXCEPTION_GROUPS: bool = trio.run.__kwdefaults__["strict_exception_groups"]
+_STRICT_EXCEPTION_GROUPS: bool = (trio.run.__kwdefaults__ or {}).get("strict_exception_groups", True)
 """How nurseries of an inline run group errors: as ``trio.run`` does by default in the installed trio."""
 
 
