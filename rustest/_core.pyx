@@ -673,6 +673,7 @@ cdef class _Planner:
     cdef dict closure_cache
     cdef list plain_closures
     cdef dict name_sets
+    cdef dict single_names
     cdef list closure_infos
     cdef _IntVec f_scope
     cdef _IntVec f_async
@@ -750,6 +751,7 @@ cdef class _Planner:
         self.closure_cache = {}
         self.plain_closures = [None] * self.n_nodes
         self.name_sets = {}
+        self.single_names = {}
         self.closure_infos = []
         self.position_of = _filled(len(self.fixtures), -1)
         self.order = _IntVec()
@@ -1056,7 +1058,17 @@ cdef class _Planner:
         """
         if not mapping:
             return _NOTHING
-        names = frozenset(mapping)
+        if type(mapping) is dict and len(mapping) == 1:
+            # Most parametrized tests take one direct argument: find its set by that name.
+            for name in <dict>mapping:
+                found = self.single_names.get(name)
+                if found is None:
+                    found = self.single_names[name] = self.shared_names(frozenset((name,)))
+                return found
+        return self.shared_names(frozenset(mapping))
+
+    cdef frozenset shared_names(self, frozenset names):
+        """Return the one shared frozenset equal to *names*."""
         found = self.name_sets.get(names)
         if found is None:
             found = self.name_sets[names] = names
@@ -1565,10 +1577,11 @@ cdef class _Planner:
         cdef int* f_loop = self.f_loop_scope.data
         cdef Py_ssize_t r, i
         cdef int k, t, a, b, w, need, explicit, cause, node
-        cdef long long code
         cdef bint has_async
         cdef int* r_closure = self.r_closure.data
-        cdef dict key_ids = {}
+        cdef _KeyTable key_ids = _KeyTable()
+        cdef int[3] shared
+        cdef int found
         while True:
             parent = _counting(n_raw + n_k)
             par = parent.data
@@ -1651,10 +1664,13 @@ cdef class _Planner:
                     continue
                 t = r_test[r]
                 node = self.scope_node(self.t_node.data[t], need)
-                code = (self.t_backend_id.data[t] * _N_SCOPES + need) * <long long>self.n_nodes + node
-                found = key_ids.get(code)
-                if found is None:
-                    found = key_ids[code] = len(self.shared_keys)
+                shared[0] = self.t_backend_id.data[t]
+                shared[1] = need
+                shared[2] = node
+                found = key_ids.get(shared, 3)
+                if found < 0:
+                    found = <int>len(self.shared_keys)
+                    key_ids.put(shared, 3, found)
                     self.shared_keys.append((self.t_backend[t], need, node))
                 self.loop_key.data[r] = found
             return 0
