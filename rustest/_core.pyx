@@ -5,11 +5,13 @@ instances, loops, order, steps) and builds an equal ``Plan``. What differs is
 how the work is done:
 
 - closures: each visibility (``_View``) memoises what fixture names mean and
-  the setup order of each fixture's subtree, and views below the root reuse
-  the root's answers unless a name they override is involved, so a new
-  closure is a merge of known subtrees; a closure that meets an error is
-  walked again exactly as the Python twin walks it (``_Walk``), so the error
-  is the same one;
+  the setup order of each fixture's subtree (an ``_IntVec``), and views
+  below the root reuse the root's answers unless a name they override is
+  involved, so a new closure is a merge of known subtrees; a fixture's
+  argument pairs are shared by the closures that place its requests alike;
+  a closure that meets an error is walked again exactly as the Python twin
+  walks it (``_Walk``), so the error is the same one; a ``TestDef``'s
+  fields are read straight from its slots;
 - instances: raw items and raw instances are columns of C ints (``_IntVec``),
   each closure's per-position facts one malloc'd block (``_ClosureInfo``),
   and instance keys and item contexts runs of ints in a C hash table
