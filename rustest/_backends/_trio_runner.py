@@ -73,8 +73,7 @@ class _Owners(trio.abc.Instrument):  # type: ignore[misc, unused-ignore]
 
     def note_internal_tasks(self) -> None:
         """Remember the run's own tasks (init, the token's task, the driver); call before any step."""
-        root = _root_task()
-        self.internal = frozenset([root, *(task for task, _ in _descendants(root))])
+        self.internal = frozenset(_live_tasks())
 
     def begin_step(self, owner: str) -> None:
         """Make *owner* the owner of the tasks that are started from now on."""
@@ -108,6 +107,9 @@ class _Owners(trio.abc.Instrument):  # type: ignore[misc, unused-ignore]
     def leftovers(self) -> list[LeakedTask]:
         """Return one ``LeakedTask`` per task still alive, sorted by owner; call from inside the run."""
         if not self.tagging:
+            if len(_live_tasks()) == len(self.internal):
+                # Only the run's own tasks are alive: they all outlive the driver.
+                return []
             self.adopt_untagged()
         leaks = [LeakedTask(owner, _describe(task)) for task, owner in self.owners.items()]
         return sorted(leaks, key=lambda leak: (leak.owner, leak.description))
@@ -578,6 +580,12 @@ def _interrupt_main_task() -> None:
     a run that is not on the main thread, so the runner's own method is used.
     """
     trio._core._run.GLOBAL_RUN_CONTEXT.runner.deliver_ki()
+
+
+def _live_tasks() -> set[trio.lowlevel.Task]:
+    """Return the set of the current run's live tasks, which trio keeps and no public call returns."""
+    tasks: set[trio.lowlevel.Task] = trio._core._run.GLOBAL_RUN_CONTEXT.runner.tasks
+    return tasks
 
 
 def _root_task() -> trio.lowlevel.Task:
