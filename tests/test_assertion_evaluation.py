@@ -10,7 +10,7 @@ import textwrap
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, ModuleType
 
 import pytest
 
@@ -279,3 +279,138 @@ def test_value_changing_its_truth_on_replay_still_fails_the_assert(load: LoadMod
     """)
     with pytest.raises(AssertionError, match=r"^assert <the failure could not be explained: "):
         module.check()
+
+
+class Observer:
+    """Passes a value through, keeping only a weak reference to it."""
+
+    def __init__(self) -> None:
+        self.reference: weakref.ref[object] | None = None
+
+    def __call__(self, value: object) -> object:
+        self.reference = weakref.ref(value)
+        return value
+
+    def alive(self) -> bool:
+        gc.collect()
+        return self.reference is not None and self.reference() is not None
+
+
+TOKENS = textwrap.dedent("""
+    class Token:
+        pass
+    def make():
+        return Token()
+""")
+
+
+def test_passing_assert_with_and_keeps_no_reference_to_its_values(load: LoadModule) -> None:
+    module = load(
+        TOKENS + "def check(observe):\n    assert observe(make()) and observe\n    return observe.alive()\n"
+    )
+    assert module.check(Observer()) is False
+
+
+def test_assert_that_ends_a_function_keeps_no_reference_once_it_returns(load: LoadModule) -> None:
+    module = load(TOKENS + "def check(observe):\n    assert observe(make()) is not None\n")
+    observer = Observer()
+    module.check(observer)
+    assert observer.alive() is False
+
+
+def temporaries_of(function: FunctionType) -> list[str]:
+    return [name for name in function.__code__.co_varnames if name.startswith("@")]
+
+
+def test_assert_on_variables_the_function_binds_copies_none_of_them(load: LoadModule) -> None:
+    module = load("""
+        def check(expected, *rest, **options):
+            value = expected
+            total: int = 0
+            total += value
+            for index, (item, *others) in enumerate([(value,)]):
+                with open(__file__) as stream:
+                    assert value == expected
+                    assert item == total
+                    assert index < 1
+                    assert not others
+                    assert stream
+                    assert not rest
+                    assert not options
+    """)
+    module.check(1)
+    assert temporaries_of(module.check) == []
+
+
+def test_variables_the_function_binds_are_explained_with_their_values(load: LoadModule) -> None:
+    module = load("def check(expected):\n    value = expected - 1\n    assert value == expected\n")
+    with pytest.raises(AssertionError, match=r"^assert 1 == 2$"):
+        module.check(2)
+
+
+def test_global_rebound_during_the_assert_is_explained_with_the_value_it_had(load: LoadModule) -> None:
+    module = load("""
+        state = 1
+        def advance():
+            global state
+            state = 2
+            return 3
+        def check():
+            assert state == advance()
+    """)
+    with pytest.raises(AssertionError, match=r"^assert 1 == 3\n"):
+        module.check()
+
+
+def test_variable_rebound_through_nonlocal_is_explained_with_the_value_it_had(load: LoadModule) -> None:
+    module = load("""
+        def check():
+            value = 1
+            def bump():
+                nonlocal value
+                value = 5
+                return 2
+            assert value == bump()
+    """)
+    with pytest.raises(AssertionError, match=r"^assert 1 == 2\n"):
+        module.check()
+
+
+def test_variable_rebound_by_a_generator_is_explained_with_the_value_it_had(load: LoadModule) -> None:
+    module = load("""
+        def check():
+            value = 1
+            values = (value := each for each in [7])
+            assert value == next(values)
+    """)
+    with pytest.raises(AssertionError, match=r"^assert 1 == 7\n"):
+        module.check()
+
+
+def test_variable_declared_global_in_the_function_is_explained_with_the_value_it_had(
+    load: LoadModule,
+) -> None:
+    module = load("""
+        state = 0
+        def advance():
+            global state
+            state = 2
+            return 3
+        def check():
+            global state
+            state = 1
+            assert state == advance()
+    """)
+    with pytest.raises(AssertionError, match=r"^assert 1 == 3\n"):
+        module.check()
+
+
+def test_module_level_name_rebound_during_the_assert_is_explained_with_the_value_it_had(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "module_level_rebound.py"
+    path.write_text(
+        "LIMIT = 2\ndef bump():\n    global LIMIT\n    LIMIT = 9\n    return 3\nassert LIMIT == bump()\n"
+    )
+    with pytest.raises(AssertionError, match=r"^assert 2 == 3\n"):
+        import_path_rewritten(path, "rustest_evaluation_module_level_rebound")

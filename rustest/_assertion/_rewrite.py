@@ -1,9 +1,9 @@
 """Rewrite the ``assert`` statements of a module so that a failing one explains its values.
 
-``assert f(x) == y`` becomes, in effect::
+In a function, ``assert f(x) == y`` becomes, in effect::
 
     assert (@t1 := f((@t0 := x))) == (@t2 := y), @rustest_explain(<recipe>)
-    @t0 = @t1 = @t2 = None
+    del @t0, @t1, @t2
 
 Every part keeps its place in the original expression, so each part is
 evaluated once and in the original order, ``and`` / ``or`` and chained
@@ -12,21 +12,37 @@ the temporaries. How to explain a failure is one constant, a recipe
 (:mod:`rustest._assertion._recipe`), that :mod:`rustest._assertion._explain`
 reads with the stored values only after the failure: the message of the
 assert is :func:`explain` (or :func:`explain_with_message`), which reads them
-from the failing frame. Temporaries are named with ``@``, a character no
-source-level name can hold, and are cleared after a passing assert so they
-keep nothing alive. The statement stays an ``assert``, so ``python -O`` strips
-it as it strips any other.
+from the failing frame. The statement stays an ``assert``, so ``python -O``
+strips it as it strips any other.
+
+Temporaries are named with ``@``, a character no source-level name can hold,
+and are cleared after a passing assert so they keep nothing alive: unbound
+when the test evaluates every part whenever it passes, set to None when
+``and`` / ``or`` or a chain may skip some; an assert that ends a function's
+body leaves them to the end of the call, which comes next.
+
+A variable that the enclosing function binds itself (a parameter, or the
+target of an assignment, ``for`` or ``with`` before the assert) is not copied
+to a temporary: the explanation reads it from the frame. Nothing run during
+the assert can rebind it, provided no code in the module rebinds another
+function's variable (no ``nonlocal``, no ``:=``, which in a comprehension
+binds in the enclosing function; their mere spelling anywhere turns this
+off), short of a debugger writing to the frame. Module and class namespaces
+are dictionaries any code can write to, so there every value is copied, as
+is any operand that ``and`` / ``or`` or a chain may skip: after a failure, a
+missing value tells that the operand was never reached.
 
 Rewriting runs on every cold import of a test file, so it is kept cheap, and
-so is compiling what it makes:
+so is compiling what it makes, which costs by the node:
 
 - the nodes of the assert's test are reused in place (the tree is the
-  rewriter's to change), and every node made is given its location when made,
-  from the source node it stands for or else from the assert, which is where
-  tracebacks point;
+  rewriter's to change), and the few new ones are made whole from an
+  attribute dictionary, located at once (at the source node they stand for,
+  or else at the assert, which is where tracebacks point);
 - the message is one call of a name bound by one import per module;
-- the recipe is stored marshalled, as one bytes constant: the compiler takes a
-  nested tuple constant apart and merges every piece, bytes it copies whole.
+- the recipe is one marshalled bytes constant: the compiler would take a
+  nested tuple constant apart and merge every piece, bytes it copies whole;
+- the cyclic garbage collector is paused, as syntax trees hold no cycles.
 """
 
 from __future__ import annotations
@@ -37,7 +53,8 @@ import marshal
 import sys
 import types
 from collections.abc import Callable
-from typing import Any, TypedDict
+from collections.abc import Set as AbstractSet
+from typing import Any, TypedDict, TypeVar
 
 from rustest._assertion import _explain, _recipe
 from rustest._assertion._recipe import Recipe, Ref
@@ -55,6 +72,7 @@ _EXPLAIN_WITH_MESSAGE = "@rustest_explain_with_message"
 # node made, as ``ast.parse`` itself does.
 _LOAD = ast.Load()
 _STORE = ast.Store()
+_DEL = ast.Del()
 _AND = ast.And()
 
 _COMPARE_SYMBOLS: dict[type[ast.cmpop], str] = {
@@ -94,11 +112,21 @@ _BINARY_SYMBOLS: dict[type[ast.operator], str] = {
 }
 
 # The fields of a statement that can hold asserts: statement lists, and the
-# except handlers and match cases whose bodies are statement lists. Asserts
-# never sit inside expressions.
-# The flag tells a field of clauses from a statement list.
+# except handlers and match cases whose bodies are statement lists (the flag
+# tells those). Asserts never sit inside expressions.
 _NESTING_FIELDS = {"body": False, "orelse": False, "finalbody": False, "handlers": True, "cases": True}
+
 _nested_fields: dict[type[ast.stmt], tuple[tuple[str, bool], ...]] = {}
+
+
+# The own variables of an operand that may go unevaluated: none, so that every
+# value in it is copied. After a failure, a missing value is what tells that
+# the operand was never reached, should a replayed truth test answer otherwise.
+_NOTHING_OWN: frozenset[str] = frozenset()
+
+
+_Node = TypeVar("_Node", bound=ast.AST)
+_new_node = ast.AST.__new__
 
 
 class _Location(TypedDict):
@@ -116,13 +144,13 @@ def compile_rewritten(source: bytes, filename: str) -> types.CodeType:
     A syntax error in *source* raises SyntaxError naming *filename* and the
     offending line, exactly as a plain import would.
     """
-    # Syntax trees hold no reference cycles, so the cyclic collector would only
-    # walk their thousands of short-lived nodes over and over to free nothing.
+    # The cyclic collector would walk thousands of short-lived nodes, over and
+    # over, to free nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
         tree = ast.parse(source, filename=filename)
-        rewrite_module(tree)
+        rewrite_module(tree, source)
         code: types.CodeType = compile(tree, filename, "exec", dont_inherit=True)
     finally:
         if collecting:
@@ -130,20 +158,35 @@ def compile_rewritten(source: bytes, filename: str) -> types.CodeType:
     return code
 
 
-def rewrite_module(tree: ast.Module) -> None:
+def rewrite_module(tree: ast.Module, source: str | bytes | None = None) -> None:
     """Rewrite every assert statement of *tree* in place, at any depth of functions and classes.
 
     A module whose docstring holds one of :data:`OPT_OUT_MARKERS`, or that has
-    no assert at all, is left untouched.
+    no assert at all, is left untouched. Given the *source* that *tree* was
+    parsed from, the variables that nothing can rebind while an assert runs
+    are read from the frame after a failure instead of copied (see above).
     """
     docstring = ast.get_docstring(tree, clean=False)
     if docstring is not None and any(marker in docstring for marker in OPT_OUT_MARKERS):
         return
-    if not _Rewriter().rewrite_block(tree.body):
+    if not _Rewriter(source is not None and _tracks_variables_in(source)).rewrite_block(tree.body):
         return
     position = _import_position(tree.body)
     # Placed on the first line: only a failure to import the runtime would show it.
     tree.body[position:position] = _runtime_imports()
+
+
+def _tracks_variables_in(source: str | bytes) -> bool:
+    """Tell whether no code in *source* can rebind a variable of another function's frame.
+
+    Only a ``nonlocal`` statement, or an assignment expression in a
+    comprehension, lets other code rebind a function's variable. Looking for
+    their spelling anywhere, comments and strings included, errs on the safe
+    side, and costs next to nothing.
+    """
+    if isinstance(source, str):
+        return "nonlocal" not in source and ":=" not in source
+    return b"nonlocal" not in source and b":=" not in source
 
 
 def _import_position(body: list[ast.stmt]) -> int:
@@ -199,40 +242,73 @@ def _location(node: ast.expr | ast.stmt) -> _Location:
     }
 
 
+def _make(kind: type[_Node], attributes: dict[str, object]) -> _Node:
+    """Return a node of *kind* whose attributes (fields and location) are *attributes*, taken over.
+
+    A node's constructor sets its attributes one by one through ``setattr``;
+    handing over the whole dictionary costs about half as much, and making
+    nodes is much of what rewriting costs.
+    """
+    node = _new_node(kind)
+    node.__dict__ = attributes
+    return node
+
+
 #: A rewritten part of the test: the expression evaluating it, and the recipe explaining it.
 _Part = tuple[ast.expr, Recipe]
 
 
 class _Rewriter:
-    """Rewrite the asserts of one module, numbering their temporaries across it."""
+    """Rewrite the asserts of one module, numbering their temporaries across it.
 
-    __slots__ = ("_count", "_used")
+    While in a function, it keeps the function's *own* variables (see the
+    module's docstring), which asserts read from the frame instead of copying.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = (
+        "_all_reached",
+        "_bound",
+        "_count",
+        "_in_function",
+        "_own",
+        "_parameters",
+        "_tracks_variables",
+        "_used",
+    )
+
+    def __init__(self, tracks_variables: bool) -> None:
+        """Start on a module; *tracks_variables* tells whether its functions may have own variables."""
         self._count = 0
         self._used: list[str] = []
+        self._tracks_variables = tracks_variables
+        self._in_function = False
+        # The current function's own variables so far, and those an operand being
+        # rewritten may be read back from (none where it may go unevaluated).
+        self._bound: set[str] = set()
+        self._parameters: ast.arguments | None = None
+        self._own: AbstractSet[str] = self._bound
+        # Whether the assert being rewritten evaluates every part whenever it passes.
+        self._all_reached = True
 
-    def rewrite_block(self, block: list[ast.stmt]) -> bool:
+    def rewrite_block(self, block: list[ast.stmt], is_function_body: bool = False) -> bool:
         """Rewrite the asserts in *block* and the blocks nested in it; return whether there were any."""
         rewritten: list[ast.stmt] | None = None
         found = False
+        # A function's frame drops its variables as soon as its last statement is
+        # done: an assert there need not clear its temporaries.
+        ending = len(block) - 1 if is_function_body else -1
         for index, statement in enumerate(block):
             if isinstance(statement, ast.Assert):
                 if rewritten is None:
                     rewritten = block[:index]
-                rewritten.extend(self.rewrite_assert(statement))
+                rewritten.extend(self.rewrite_assert(statement, clears=index != ending))
                 continue
             kind = type(statement)
-            fields = _nested_fields.get(kind)
-            if fields is None:
-                fields = _nested_fields[kind] = tuple(
-                    (name, _NESTING_FIELDS[name]) for name in kind._fields if name in _NESTING_FIELDS
-                )
-            for name, holds_clauses in fields:
-                nested = getattr(statement, name)
-                for inner in (clause.body for clause in nested) if holds_clauses else (nested,):
-                    if self.rewrite_block(inner):
-                        found = True
+            handler = _statement_handlers.get(kind)
+            if handler is None and kind not in _statement_handlers:
+                handler = _handler_for(kind)
+            if handler is not None and handler(self, statement):
+                found = True
             if rewritten is not None:
                 rewritten.append(statement)
         if rewritten is None:
@@ -240,54 +316,147 @@ class _Rewriter:
         block[:] = rewritten
         return True
 
-    def rewrite_assert(self, node: ast.Assert) -> list[ast.stmt]:
-        """Return the statements replacing *node*: itself, its test made to keep its parts, and a clearing."""
+    def _rewrite_nested(self, statement: ast.stmt) -> bool:
+        """Rewrite the statement lists nested in *statement*: bodies, branches, except handlers, cases."""
+        kind = type(statement)
+        fields = _nested_fields.get(kind) or _nested_fields_of(kind)
+        found = False
+        for name, holds_clauses in fields:
+            nested = getattr(statement, name)
+            for block in (clause.body for clause in nested) if holds_clauses else (nested,):
+                if self.rewrite_block(block):
+                    found = True
+        return found
+
+    def _rewrite_function(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        outer = self._in_function, self._bound, self._parameters
+        self._in_function = self._tracks_variables
+        self._bound = set()
+        # Most functions hold no assert: their parameters are read only once one does.
+        self._parameters = function.args if self._tracks_variables else None
+        found = self.rewrite_block(function.body, is_function_body=True)
+        self._in_function, self._bound, self._parameters = outer
+        return found
+
+    def _rewrite_class(self, definition: ast.ClassDef) -> bool:
+        outer = self._in_function, self._bound, self._parameters
+        self._in_function, self._bound, self._parameters = False, set(), None
+        found = self.rewrite_block(definition.body)
+        self._in_function, self._bound, self._parameters = outer
+        return found
+
+    # The variables a statement binds count as the function's own from there
+    # on, its body included.
+
+    def _note_assignment(self, statement: ast.Assign) -> bool:
+        if self._in_function:
+            for target in statement.targets:
+                _add_bound(target, self._bound)
+        return False
+
+    def _note_target(self, statement: ast.AugAssign | ast.AnnAssign) -> bool:
+        if self._in_function:
+            _add_bound(statement.target, self._bound)
+        return False
+
+    def _rewrite_loop(self, loop: ast.For | ast.AsyncFor) -> bool:
+        if self._in_function:
+            _add_bound(loop.target, self._bound)
+        return self._rewrite_nested(loop)
+
+    def _rewrite_with(self, statement: ast.With | ast.AsyncWith) -> bool:
+        if self._in_function:
+            for item in statement.items:
+                if item.optional_vars is not None:
+                    _add_bound(item.optional_vars, self._bound)
+        return self._rewrite_nested(statement)
+
+    def _give_up_on_variables(self, statement: ast.Global | ast.Nonlocal) -> bool:
+        # Names of another scope: give up on telling, for the rest of the function.
+        self._in_function, self._bound, self._parameters = False, set(), None
+        return False
+
+    def rewrite_assert(self, node: ast.Assert, clears: bool = True) -> list[ast.stmt]:
+        """Return the statements replacing *node*: itself, its test made to keep its parts, and a clearing.
+
+        Without *clears*, the temporaries are left for the end of the call to drop.
+        """
         test = node.test
         if isinstance(test, ast.Tuple) and test.elts:
             # Always true; leaving it alone lets the compiler warn as usual.
             return [node]
         used = self._used = []
+        if self._parameters is not None:
+            _add_parameters(self._parameters, self._bound)
+            self._parameters = None
+        self._own = self._bound
+        self._all_reached = True
         node.test, recipe = self._visit(test)
         at = _location(node)
-        arguments: list[ast.expr] = [ast.Constant(marshal.dumps(recipe), **at)]
-        if node.msg is None:
-            function = ast.Name(_EXPLAIN, _LOAD, **at)
+        encoded: ast.expr = _make(ast.Constant, {"value": marshal.dumps(recipe), **at})
+        message = node.msg
+        if message is None:
+            function = _make(ast.Name, {"id": _EXPLAIN, "ctx": _LOAD, **at})
+            arguments = [encoded]
         else:
-            function = ast.Name(_EXPLAIN_WITH_MESSAGE, _LOAD, **at)
-            arguments.insert(0, node.msg)
-        node.msg = ast.Call(function, arguments, [], **at)
-        if not used:
+            function = _make(ast.Name, {"id": _EXPLAIN_WITH_MESSAGE, "ctx": _LOAD, **at})
+            arguments = [message, encoded]
+        node.msg = _make(ast.Call, {"func": function, "args": arguments, "keywords": [], **at})
+        if not used or not clears:
             return [node]
-        targets: list[ast.expr] = [ast.Name(name, _STORE, **at) for name in used]
-        return [node, ast.Assign(targets, ast.Constant(None, **at), **at)]
+        if self._all_reached:
+            # Every temporary is bound once the test has passed: unbinding them is the cheaper clearing.
+            targets = [_make(ast.Name, {"id": name, "ctx": _DEL, **at}) for name in used]
+            return [node, _make(ast.Delete, {"targets": targets, **at})]
+        targets = [_make(ast.Name, {"id": name, "ctx": _STORE, **at}) for name in used]
+        cleared = _make(ast.Constant, {"value": None, **at})
+        return [node, _make(ast.Assign, {"targets": targets, "value": cleared, **at})]
 
-    def _capture(self, expr: ast.expr) -> tuple[ast.expr, Ref]:
-        """Return *expr* made to store its value, and where the value is found after a failure."""
-        if isinstance(expr, ast.Constant):
-            return expr, (_recipe.CONSTANT, expr.value)
-        if isinstance(expr, ast.NamedExpr) and expr.target.id.startswith("@"):
-            return expr, expr.target.id
+    def _store(self, expr: ast.expr) -> tuple[ast.NamedExpr, str]:
+        """Return *expr* made to store its value in a new temporary, and the temporary's name."""
         temporary = f"@t{self._count}"
         self._count += 1
         self._used.append(temporary)
         at = _location(expr)
-        return ast.NamedExpr(ast.Name(temporary, _STORE, **at), expr, **at), temporary
+        target = _make(ast.Name, {"id": temporary, "ctx": _STORE, **at})
+        return _make(ast.NamedExpr, {"target": target, "value": expr, **at}), temporary
+
+    def _kept(self, expr: ast.expr, recipe: Recipe) -> tuple[ast.expr, Ref]:
+        """Return the visited *expr* (explained by *recipe*) and where its value is found after a failure.
+
+        A literal, or a part whose recipe already says where its value is, is
+        returned as it is; anything else is made to store its value.
+        """
+        kind = recipe[0]
+        if kind in _KEEPING_KINDS:
+            return expr, recipe[1]
+        if kind == _recipe.CONSTANT:
+            return expr, recipe
+        return self._store(expr)
 
     def _visit(self, node: ast.expr) -> _Part:
+        if isinstance(node, ast.Name):
+            identifier = node.id
+            if identifier in self._own:
+                return node, (_recipe.NAME, identifier, identifier)
+            expr, ref = self._store(node)
+            return expr, (_recipe.NAME, ref, identifier)
+        if isinstance(node, ast.Constant):
+            return node, (_recipe.CONSTANT, node.value)
         visit = _VISITORS.get(type(node))
         if visit is not None:
             return visit(self, node)
-        expr, ref = self._capture(node)
+        expr, ref = self._store(node)
         return expr, (_recipe.VALUE, ref)
 
-    def _visit_name(self, name: ast.Name) -> _Part:
-        expr, ref = self._capture(name)
-        if type(name.ctx) is not ast.Load:
-            return expr, (_recipe.VALUE, ref)
-        return expr, (_recipe.NAME, ref, name.id)
-
-    def _visit_constant(self, constant: ast.Constant) -> _Part:
-        return constant, (_recipe.CONSTANT, constant.value)
+    def _visit_operand(self, node: ast.expr) -> _Part:
+        """Visit an operand of an operator, putting a comparison or a ``not`` in parentheses."""
+        if type(node) not in _GROUPING_KINDS or (
+            isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
+        ):
+            return self._visit(node)
+        expr, recipe = self._visit(node)
+        return expr, (_recipe.GROUP, recipe)
 
     def _visit_unary(self, unary: ast.UnaryOp) -> _Part:
         unary.operand, operand = self._visit_operand(unary.operand)
@@ -298,20 +467,9 @@ class _Rewriter:
         binary.right, right = self._visit_operand(binary.right)
         return binary, (_recipe.BINARY, _BINARY_SYMBOLS[type(binary.op)], left, right)
 
-    def _visit_operand(self, node: ast.expr) -> _Part:
-        # Judged before visiting: a visited comparison chain is a BoolOp.
-        grouped = isinstance(node, ast.Compare) or (
-            isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
-        )
-        expr, recipe = self._visit(node)
-        return (expr, (_recipe.GROUP, recipe)) if grouped else (expr, recipe)
-
     def _visit_attribute(self, attribute: ast.Attribute) -> _Part:
-        if type(attribute.ctx) is not ast.Load:
-            expr, ref = self._capture(attribute)
-            return expr, (_recipe.VALUE, ref)
         attribute.value, owner = self._visit(attribute.value)
-        expr, ref = self._capture(attribute)
+        expr, ref = self._store(attribute)
         return expr, (_recipe.ATTRIBUTE, ref, owner, attribute.attr)
 
     def _visit_call(self, call: ast.Call) -> _Part:
@@ -336,63 +494,81 @@ class _Rewriter:
         for keyword in call.keywords:
             keyword.value, recipe = self._visit(keyword.value)
             explained.append(("**" if keyword.arg is None else f"{keyword.arg}=", recipe))
-        expr, ref = self._capture(call)
+        expr, ref = self._store(call)
         return expr, (_recipe.CALL, ref, function_recipe, tuple(explained))
 
     def _visit_boolean(self, boolean: ast.BoolOp) -> _Part:
+        self._all_reached = False
         values = boolean.values
         operands: list[tuple[Recipe, Ref | None]] = []
         last = len(values) - 1
+        own = self._own
         for index in range(last):
             expr, recipe = self._visit(values[index])
-            values[index], ref = self._capture(expr)
+            values[index], ref = self._kept(expr, recipe)
             operands.append((recipe, ref))
+            self._own = _NOTHING_OWN
         # The last operand's truth is the whole expression's: it need not be stored.
         values[last], recipe = self._visit(values[last])
         operands.append((recipe, None))
-        symbol = "or" if type(boolean.op) is ast.Or else "and"
+        self._own = own
+        symbol = "or" if isinstance(boolean.op, ast.Or) else "and"
         return boolean, (_recipe.BOOLEAN, symbol, tuple(operands))
 
     def _visit_compare(self, compare: ast.Compare) -> _Part:
-        exprs: list[ast.expr] = []
-        refs: list[Ref] = []
-        recipes: list[Recipe] = []
-        for operand in (compare.left, *compare.comparators):
-            expr, recipe = self._visit_operand(operand)
-            expr, ref = self._capture(expr)
-            exprs.append(expr)
-            refs.append(ref)
-            recipes.append(recipe)
         ops = compare.ops
         if len(ops) == 1:
-            compare.left = exprs[0]
-            compare.comparators = [exprs[1]]
-            symbol = _COMPARE_SYMBOLS[type(ops[0])]
-            return compare, (_recipe.COMPARE, ((symbol, refs[0], refs[1], recipes[0], recipes[1], None),))
+            left, left_recipe = self._visit_operand(compare.left)
+            compare.left, left_ref = self._kept(left, left_recipe)
+            right, right_recipe = self._visit_operand(compare.comparators[0])
+            right, right_ref = self._kept(right, right_recipe)
+            compare.comparators = [right]
+            pair = (_COMPARE_SYMBOLS[type(ops[0])], left_ref, right_ref, left_recipe, right_recipe, None)
+            return compare, (_recipe.COMPARE, (pair,))
+        return self._visit_chain(compare)
+
+    def _visit_chain(self, compare: ast.Compare) -> _Part:
         # A chain ``a < b < c`` becomes ``(a < b) and (b < c)`` with b evaluated
         # once: the same evaluation and the same result. Each pair but the last
         # stores its outcome, which tells after a failure where the chain stopped.
+        self._all_reached = False
+        exprs: list[ast.expr] = []
+        refs: list[Ref] = []
+        recipes: list[Recipe] = []
+        own = self._own
+        for index, operand in enumerate((compare.left, *compare.comparators)):
+            if index == 2:
+                self._own = _NOTHING_OWN
+            expr, recipe = self._visit_operand(operand)
+            expr, ref = self._kept(expr, recipe)
+            exprs.append(expr)
+            refs.append(ref)
+            recipes.append(recipe)
+        self._own = own
+        ops = compare.ops
         at = _location(compare)
         pairs: list[ast.expr] = []
         explained: list[tuple[object, ...]] = []
         for index, op in enumerate(ops):
             left = exprs[0] if index == 0 else _read_back(refs[index], at)
-            pair: ast.expr = ast.Compare(left, [op], [exprs[index + 1]], **at)
+            pair: ast.expr = _make(
+                ast.Compare, {"left": left, "ops": [op], "comparators": [exprs[index + 1]], **at}
+            )
             outcome: Ref | None = None
             if index < len(ops) - 1:
-                pair, outcome = self._capture(pair)
+                pair, outcome = self._store(pair)
             pairs.append(pair)
             symbol = _COMPARE_SYMBOLS[type(op)]
             explained.append(
                 (symbol, refs[index], refs[index + 1], recipes[index], recipes[index + 1], outcome)
             )
-        return ast.BoolOp(_AND, pairs, **at), (_recipe.COMPARE, tuple(explained))
+        chain = _make(ast.BoolOp, {"op": _AND, "values": pairs, **at})
+        return chain, (_recipe.COMPARE, tuple(explained))
 
 
-# Each visitor takes the node of the type it is listed under.
+# Each visitor takes the node of the type it is listed under; names and
+# literals, the commonest parts, are handled by ``_visit`` itself.
 _VISITORS: dict[type[ast.expr], Callable[[_Rewriter, Any], _Part]] = {
-    ast.Name: _Rewriter._visit_name,
-    ast.Constant: _Rewriter._visit_constant,
     ast.Attribute: _Rewriter._visit_attribute,
     ast.Call: _Rewriter._visit_call,
     ast.UnaryOp: _Rewriter._visit_unary,
@@ -401,9 +577,71 @@ _VISITORS: dict[type[ast.expr], Callable[[_Rewriter, Any], _Part]] = {
     ast.Compare: _Rewriter._visit_compare,
 }
 
+# The operands put in parentheses: comparisons, and ``not`` among the unary operators.
+_GROUPING_KINDS = frozenset({ast.Compare, ast.UnaryOp})
+
+# The recipes that already say where their part's value is (second item).
+_KEEPING_KINDS = frozenset({_recipe.NAME, _recipe.ATTRIBUTE, _recipe.CALL, _recipe.VALUE})
+
+
+#: What rewriting does with a statement besides an assert (given the rewriter
+#: and the statement, it tells whether asserts were found), or None for nothing.
+_Handler = Callable[[_Rewriter, Any], bool] | None
+
+# Kinds of statement that bind variables or open a scope; any other kind is
+# handled by what its fields can hold (see ``_handler_for``).
+_statement_handlers: dict[type[ast.stmt], _Handler] = {
+    ast.FunctionDef: _Rewriter._rewrite_function,
+    ast.AsyncFunctionDef: _Rewriter._rewrite_function,
+    ast.ClassDef: _Rewriter._rewrite_class,
+    ast.Assign: _Rewriter._note_assignment,
+    ast.AugAssign: _Rewriter._note_target,
+    ast.AnnAssign: _Rewriter._note_target,
+    ast.For: _Rewriter._rewrite_loop,
+    ast.AsyncFor: _Rewriter._rewrite_loop,
+    ast.With: _Rewriter._rewrite_with,
+    ast.AsyncWith: _Rewriter._rewrite_with,
+    ast.Global: _Rewriter._give_up_on_variables,
+    ast.Nonlocal: _Rewriter._give_up_on_variables,
+}
+
+
+def _handler_for(kind: type[ast.stmt]) -> _Handler:
+    """Return (and remember) what rewriting does with a statement of *kind* not seen before."""
+    handler = _Rewriter._rewrite_nested if _nested_fields_of(kind) else None
+    _statement_handlers[kind] = handler
+    return handler
+
+
+def _nested_fields_of(kind: type[ast.stmt]) -> tuple[tuple[str, bool], ...]:
+    """Return (and remember) the fields of a statement of *kind* that can hold statements."""
+    fields = tuple((name, _NESTING_FIELDS[name]) for name in kind._fields if name in _NESTING_FIELDS)
+    _nested_fields[kind] = fields
+    return fields
+
+
+def _add_parameters(parameters: ast.arguments, names: set[str]) -> None:
+    """Add the names of *parameters* to *names*."""
+    for parameter in (*parameters.posonlyargs, *parameters.args, *parameters.kwonlyargs):
+        names.add(parameter.arg)
+    for collector in (parameters.vararg, parameters.kwarg):
+        if collector is not None:
+            names.add(collector.arg)
+
+
+def _add_bound(target: ast.expr, names: set[str]) -> None:
+    """Add the variables that assigning to *target* binds to *names*."""
+    if isinstance(target, ast.Name):
+        names.add(target.id)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _add_bound(element, names)
+    elif isinstance(target, ast.Starred):
+        _add_bound(target.value, names)
+
 
 def _read_back(ref: Ref, at: _Location) -> ast.expr:
     # A middle operand of a chain, already evaluated by the previous pair.
     if isinstance(ref, str):
-        return ast.Name(ref, _LOAD, **at)
-    return ast.Constant(ref[1], **at)
+        return _make(ast.Name, {"id": ref, "ctx": _LOAD, **at})
+    return _make(ast.Constant, {"value": ref[1], **at})
