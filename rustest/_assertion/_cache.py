@@ -1,16 +1,29 @@
-"""Keep rewritten module code in ``__pycache__`` so each test file is rewritten once, not on every run.
+"""Keep rewritten module code between runs, so each test file is rewritten once, not on every run.
 
 The cache file sits next to the one Python would write, under a tag of its own
-(``test_x.cpython-311-rustest-0.1.0.pyc``), so plain imports and rewritten
-imports of the same file never read each other's code. An entry is valid for
-one source path, modification time and size. Writes are atomic (write, then
-rename), so concurrent runs only ever see whole files; a directory that cannot
-be written just means no cache.
+(``__pycache__/test_x.cpython-311-rustest-0.1.0.pyc``), so plain imports and
+rewritten imports of the same file never read each other's code. When
+bytecode writing is off (``PYTHONDONTWRITEBYTECODE``, common on CI machines
+and in containers), the caller may name a cache directory instead, such as
+rustest's ``.rustest_cache``: the code then goes to its ``rewritten``
+folder, one file per source, keyed by a hash of the source's absolute path so
+that same-named files in different folders never meet
+(``rewritten/test_x.1f0c2b7a9d3e4c5b.cpython-311-rustest-0.1.0.pyc``). The
+cache directory itself is never created here: it is its owner's to make.
+
+An entry is valid for one source path, modification time and size, one
+Python (its magic number) and one rewriter (a fingerprint of the rewriting
+code, so that a changed rustest never runs code rewritten by another). Writes
+are atomic (write, then rename), so concurrent runs only ever see whole
+files; a directory that cannot be written just means no cache.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
+import importlib.resources
 import importlib.util
 import marshal
 import os
@@ -21,9 +34,16 @@ import types
 
 from rustest._version import __version__
 
-__all__ = ["cache_path", "read_cached_code", "write_cached_code"]
+__all__ = ["REWRITTEN_FOLDER", "cache_path", "cache_path_in", "read_cached_code", "write_cached_code"]
+
+#: The folder of a cache directory that holds rewritten code.
+REWRITTEN_FOLDER = "rewritten"
 
 _FORMAT_MARK = b"rtar"
+
+# What rewritten code is made by and read with: a cache entry holds code as
+# these modules made it, and is worthless to any other version of them.
+_REWRITER_SOURCES = ("_rewrite.py", "_recipe.py")
 
 
 def cache_path(source_path: str) -> str | None:
@@ -35,11 +55,38 @@ def cache_path(source_path: str) -> str | None:
     return plain.removesuffix(".pyc") + f"-rustest-{__version__}.pyc"
 
 
+def cache_path_in(cache_dir: str | os.PathLike[str], source_path: str) -> str | None:
+    """Return where the rewritten code of *source_path* (absolute) is cached in *cache_dir*.
+
+    None if this Python caches nothing, as :func:`cache_path`.
+    """
+    tag = sys.implementation.cache_tag
+    if tag is None:
+        return None
+    stem = os.path.splitext(os.path.basename(source_path))[0]
+    key = hashlib.blake2b(os.fsencode(source_path), digest_size=8).hexdigest()
+    return os.path.join(cache_dir, REWRITTEN_FOLDER, f"{stem}.{key}.{tag}-rustest-{__version__}.pyc")
+
+
+@functools.cache
+def _rewriter_fingerprint() -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    package = importlib.resources.files("rustest._assertion")
+    for name in _REWRITER_SOURCES:
+        try:
+            digest.update(package.joinpath(name).read_bytes())
+        except OSError:
+            # Installed without its sources: the version in the file name has to do.
+            digest.update(name.encode())
+    return digest.digest()
+
+
 def _header(source_path: str, source_stat: os.stat_result) -> bytes:
     encoded_path = os.fsencode(source_path)
     return (
         importlib.util.MAGIC_NUMBER
         + _FORMAT_MARK
+        + _rewriter_fingerprint()
         + struct.pack("<QQI", source_stat.st_mtime_ns, source_stat.st_size, len(encoded_path))
         + encoded_path
     )
@@ -67,11 +114,9 @@ def write_cached_code(
 ) -> bool:
     """Cache *code* for the source as described by *source_stat*; return whether it was written.
 
-    Nothing is written when ``sys.dont_write_bytecode`` is set or the directory
-    cannot be created or written.
+    The file's folder is made if missing (with its parents). Nothing is written
+    when the folder cannot be made or written.
     """
-    if sys.dont_write_bytecode:
-        return False
     data = _header(source_path, source_stat) + marshal.dumps(code)
     partial = f"{cache_file}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
