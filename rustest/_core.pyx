@@ -1481,11 +1481,11 @@ cdef class _Planner:
                 self.r_inst.reserve(base + info.n_scoped)
                 memcpy(self.r_inst.data + base, self.prefixes.data + offset, info.n_scoped * sizeof(int))
                 self.r_inst.size = base + info.n_scoped
-                for j in range(info.n_scoped, info.n):
-                    self.add_instance(info, j, t, test, node, backend, choice)
+                self.add_function_instances(info, choice)
                 return 0
-        for j in range(info.n):
+        for j in range(info.n_scoped):
             self.add_instance(info, j, t, test, node, backend, choice)
+        self.add_function_instances(info, choice)
         if info.n_scoped:
             # add_instance leaves the context buffer alone, so it still holds this item's context.
             self.contexts.put(context.data, length, <int>self.prefixes.size)
@@ -1537,6 +1537,61 @@ cdef class _Planner:
                 return 0
             self.instance_keys.put(key, length, <int>self.k_def.size)
         return self.new_instance(info, j, d, scope, scope_node, kind, param, base)
+
+    cdef int add_function_instances(self, _ClosureInfo info, const int* choice) except -1:
+        """Make the instances of the item being built for its function-scoped positions.
+
+        These are the positions from ``n_scoped`` on, and each gets a new
+        instance, as a function-scoped instance is never shared: the columns
+        grow once for all of them, and the instances are written in place.
+        """
+        cdef int first = info.n_scoped
+        cdef int count = info.n - first
+        cdef int base = self.r_inst_start.data[self.r_inst_start.size - 1]
+        cdef int k = <int>self.k_def.size
+        cdef Py_ssize_t at = self.r_inst.size
+        cdef Py_ssize_t dep = self.k_deps.size
+        cdef int j, a, pos, slot
+        cdef int* inst
+        if count <= 0:
+            return 0
+        self.k_def.reserve(k + count)
+        self.k_scope.reserve(k + count)
+        self.k_node.reserve(k + count)
+        self.k_async.reserve(k + count)
+        self.k_param.reserve(k + count)
+        self.k_param_kind.reserve(k + count)
+        self.k_dep_start.reserve(k + count + 1)
+        self.k_deps.reserve(dep + info.arg_start[info.n] - info.arg_start[first])
+        self.r_inst.reserve(at + count)
+        inst = self.r_inst.data
+        for j in range(first, info.n):
+            self.k_def.data[k] = info.defs[j]
+            self.k_scope.data[k] = info.scopes[j]
+            self.k_node.data[k] = -1
+            self.k_async.data[k] = info.flags[j] & _IS_ASYNC
+            slot = info.own_slot[j]
+            self.k_param.data[k] = choice[slot] if slot >= 0 else -1
+            self.k_param_kind.data[k] = info.kinds[j]
+            for a in range(info.arg_start[j], info.arg_start[j + 1]):
+                pos = info.arg_pos[a]
+                if pos >= 0:
+                    self.k_deps.data[dep] = inst[base + pos]
+                    dep += 1
+            self.k_dep_start.data[k + 1] = <int>dep
+            inst[at] = k
+            at += 1
+            k += 1
+        self.k_def.size = k
+        self.k_scope.size = k
+        self.k_node.size = k
+        self.k_async.size = k
+        self.k_param.size = k
+        self.k_param_kind.size = k
+        self.k_dep_start.size = k + 1
+        self.k_deps.size = dep
+        self.r_inst.size = at
+        return 0
 
     cdef int new_instance(
         self, _ClosureInfo info, int j, int d, int scope, int scope_node, int kind, int param, int base
