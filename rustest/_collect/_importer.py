@@ -75,15 +75,21 @@ def _same_file(imported: str, path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def assertion_rewriting(should_rewrite: Callable[[str], bool]) -> Iterator[None]:
+def assertion_rewriting(
+    should_rewrite: Callable[[str], bool], *, cache_dir: Path | None = None
+) -> Iterator[None]:
     """Rewrite the asserts of the files *should_rewrite* accepts while the block imports them.
 
-    Does nothing when the ``rustest._assertion`` package is not available.
+    With bytecode writing off, rewritten code is cached in *cache_dir* (the
+    run's ``.rustest_cache``) once that directory exists. Does nothing when
+    the ``rustest._assertion`` package is not available.
     """
     if importlib.util.find_spec("rustest._assertion") is None:
         yield
         return
-    hook = importlib.import_module("rustest._assertion").install_rewrite_hook(should_rewrite)
+    hook = importlib.import_module("rustest._assertion").install_rewrite_hook(
+        should_rewrite, cache_dir=cache_dir
+    )
     try:
         yield
     finally:

@@ -61,7 +61,7 @@ class Session:
         # Markdown files under a directory are collected only when the directory was asked for.
         self._walk_markdown = self.codeblocks and bool(args)
         importlib.invalidate_caches()  # files written since the last import in this process must be seen
-        with assertion_rewriting(self._rewrite.__contains__):
+        with assertion_rewriting(self._rewrite.__contains__, cache_dir=self.rootdir / self.config.cache_dir):
             covered = [self._collect_target(target) for target in targets]
         return Collection(
             rootdir=self.rootdir,
