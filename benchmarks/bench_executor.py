@@ -24,7 +24,7 @@ shared session loop) and whether the CPU ratio met it.
 
 ``--trio-isolation`` prints, instead, what giving each test of a fresh trio
 suite a run of its own costs: ``trio.run`` per test, rustest's trio runner
-(a guest run) per test, and one shared ``trio.run`` that gives each test a
+(an inline run) per test, and one shared ``trio.run`` that gives each test a
 task, a nursery and a context of its own (see ``run_shared_trio_run`` for
 what that does not isolate).
 

@@ -32,7 +32,7 @@ checks it, so the two never measure different work.
 
 Two more ways to run a ``fresh`` trio suite show what a test's isolation
 costs on trio: ``run_trio_runners`` opens rustest's trio runner for each test
-(the guest run the executor pays for), and ``run_shared_trio_run`` gives each
+(the inline run the executor pays for), and ``run_shared_trio_run`` gives each
 test a task, a nursery and a copy of the starting context of its own inside
 one ``trio.run``, failing a test that leaves a task behind.
 """

@@ -349,7 +349,7 @@ def test_sync_code_between_steps_sees_no_running_loop(backend: Flavor, inline: b
         asyncio.get_running_loop()
     if backend is TRIO and inline:
         # An inline loop is one that nothing else runs beside; trio keeps its
-        # guest run on this thread until the loop closes.
+        # run on this thread, paused between steps, until the loop closes.
         assert trio.lowlevel.current_root_task() is not None
     else:
         with pytest.raises(RuntimeError):

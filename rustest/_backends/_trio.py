@@ -12,8 +12,8 @@ __all__ = ["TrioBackend"]
 class TrioBackend:
     """Opens trio runs, each driven by one long-lived driver task (the run's main task).
 
-    An inline loop is a guest run on the calling thread, driven only while
-    ``run()`` is in progress; a hosted loop is ``trio.run()`` on a hosting
+    An inline loop is a run on the calling thread whose scheduler turns only
+    while ``run()`` is in progress; a hosted loop is ``trio.run()`` on a hosting
     thread of its own. Since trio allows one run per thread, this lets a
     session-scoped hosted run coexist with per-test inline runs and with sync
     tests that call ``trio.run()`` themselves. *cancel_timeout* bounds, in
@@ -27,7 +27,7 @@ class TrioBackend:
         self.cancel_timeout = cancel_timeout
 
     def open_loop(self, spec: LoopSpec) -> LoopRunner:
-        """Open a trio run for *spec*: a guest run on this thread if inline, else a hosted ``trio.run``."""
+        """Open a trio run for *spec*: on this thread, step by step, if inline; else a hosted ``trio.run``."""
         from rustest._backends import _trio_runner
 
         return _trio_runner.open_trio_loop(spec, self.cancel_timeout)
