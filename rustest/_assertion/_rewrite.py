@@ -116,6 +116,7 @@ _BINARY_SYMBOLS: dict[type[ast.operator], str] = {
 # tells those). Asserts never sit inside expressions.
 _NESTING_FIELDS = {"body": False, "orelse": False, "finalbody": False, "handlers": True, "cases": True}
 
+# Those fields by statement kind, filled in as kinds are met.
 _nested_fields: dict[type[ast.stmt], tuple[tuple[str, bool], ...]] = {}
 
 
@@ -126,6 +127,7 @@ _NOTHING_OWN: frozenset[str] = frozenset()
 
 
 _Node = TypeVar("_Node", bound=ast.AST)
+# Makes a node without running its constructor (see ``_make``).
 _new_node = ast.AST.__new__
 
 
@@ -285,8 +287,10 @@ class _Rewriter:
         # The current function's own variables so far, and those an operand being
         # rewritten may be read back from (none where it may go unevaluated).
         self._bound: set[str] = set()
-        self._parameters: ast.arguments | None = None
         self._own: AbstractSet[str] = self._bound
+        # The current function's parameters, not yet among its own variables:
+        # most functions hold no assert, and only an assert needs them.
+        self._parameters: ast.arguments | None = None
         # Whether the assert being rewritten evaluates every part whenever it passes.
         self._all_reached = True
 
@@ -332,7 +336,6 @@ class _Rewriter:
         outer = self._in_function, self._bound, self._parameters
         self._in_function = self._tracks_variables
         self._bound = set()
-        # Most functions hold no assert: their parameters are read only once one does.
         self._parameters = function.args if self._tracks_variables else None
         found = self.rewrite_block(function.body, is_function_body=True)
         self._in_function, self._bound, self._parameters = outer
