@@ -1633,24 +1633,48 @@ cdef class _Planner:
         cdef int* t_loop = self.t_loop_scope.data
         cdef int* f_loop = self.f_loop_scope.data
         cdef Py_ssize_t r, i
-        cdef int k, t, a, b, w, need, explicit, cause, node
+        cdef int k, t, a, b, w, need, explicit, cause, node, narrowest
         cdef bint has_async
         cdef int* r_closure = self.r_closure.data
+        cdef _IntVec alone = _filled(n_raw, -1)
+        cdef _IntVec tightest = _IntVec()
+        cdef _IntVec async_user = _filled(n_raw, 0)
         cdef _KeyTable key_ids = _KeyTable()
         cdef int[3] shared
         cdef int found
+        # What no round changes: the loop scope each item needs by itself (-1 if it uses no loop),
+        # the narrowest loop scope its async fixtures set, and whether it has async instances.
+        tightest.fill(n_raw, _N_SCOPES)
+        for r in range(n_raw):
+            if r_closure[r] < 0:
+                continue
+            has_async = False
+            w = max(t_loop[r_test[r]], _FUNCTION)
+            narrowest = _N_SCOPES
+            for i in range(start[r], start[r + 1]):
+                k = inst[i]
+                if k_async[k]:
+                    has_async = True
+                    w = max(w, k_scope[k], f_loop[k_def[k]])
+                    if 0 <= f_loop[k_def[k]] < narrowest:
+                        narrowest = f_loop[k_def[k]]
+            if has_async or self.t_async.data[r_test[r]]:
+                alone.data[r] = w
+                tightest.data[r] = narrowest
+                async_user.data[r] = has_async
         while True:
             parent = _counting(n_raw + n_k)
             par = parent.data
             uses_loop.fill(n_raw, 0)
             for r in range(n_raw):
-                if r_closure[r] < 0:
+                if r_closure[r] < 0 or alone.data[r] < 0:
                     continue
-                has_async = False
+                uses_loop.data[r] = 1
+                if not async_user.data[r]:
+                    continue
                 for i in range(start[r], start[r + 1]):
                     k = inst[i]
                     if k_async[k]:
-                        has_async = True
                         a = _find(par, <int>r)
                         b = _find(par, <int>(n_raw + k))
                         if a != b:
@@ -1659,25 +1683,13 @@ cdef class _Planner:
                                 par[b] = a
                             else:
                                 par[a] = b
-                uses_loop.data[r] = has_async or self.t_async.data[r_test[r]]
             width.fill(n_raw + n_k, _FUNCTION)
             wid = width.data
             for r in range(n_raw):
-                if not uses_loop.data[r]:
-                    continue
-                a = _find(par, <int>r)
-                w = wid[a]
-                explicit = t_loop[r_test[r]]
-                if explicit > w:
-                    w = explicit
-                for i in range(start[r], start[r + 1]):
-                    k = inst[i]
-                    if k_async[k]:
-                        if k_scope[k] > w:
-                            w = k_scope[k]
-                        if f_loop[k_def[k]] > w:
-                            w = f_loop[k_def[k]]
-                wid[a] = w
+                if uses_loop.data[r]:
+                    a = _find(par, <int>r)
+                    if alone.data[r] > wid[a]:
+                        wid[a] = alone.data[r]
             # Errors are recorded after the round, so every explanation sees the groups as built.
             failed = []
             self.async_users = None
@@ -1690,7 +1702,7 @@ cdef class _Planner:
                 error = None
                 if 0 <= explicit < need:
                     error = self.loop_error(r, need)
-                else:
+                elif tightest.data[r] < need:
                     for i in range(start[r], start[r + 1]):
                         k = inst[i]
                         if k_async[k] and 0 <= f_loop[k_def[k]] < need:
