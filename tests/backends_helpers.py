@@ -115,14 +115,17 @@ TRIO = Flavor(
 )
 
 
-def open_runner(flavor: Flavor, inline: bool, scope: Scope = Scope.SESSION, **options: Any) -> LoopRunner:
-    """Open a loop of *flavor* described the way the planner would describe it."""
+def open_runner(
+    flavor: Flavor, inline: bool, scope: Scope = Scope.SESSION, step_count: int = 0, **options: Any
+) -> LoopRunner:
+    """Open a loop of *flavor* described the way the planner would describe it (*step_count* 0: unknown)."""
     spec = LoopSpec(
         backend=flavor.name,
         scope=scope,
         node=-1 if scope is Scope.FUNCTION else 0,
         item=0 if scope is Scope.FUNCTION else -1,
         inline=inline,
+        step_count=step_count,
     )
     return flavor.backend(**options).open_loop(spec)
 

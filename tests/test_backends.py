@@ -501,6 +501,53 @@ def test_close_reports_the_task_of_a_single_step_loop(backend: Flavor, inline: b
     assert [leak.owner for leak in opened.close()] == ["tests/test_a.py::test_leaky"]
 
 
+def test_close_reports_a_task_left_by_the_last_planned_step(backend: Flavor, inline: bool) -> None:
+    opened = open_runner(backend, inline, scope=Scope.FUNCTION, step_count=1)
+
+    async def forever() -> None:
+        await backend.sleep(3600)
+
+    async def leaky_test() -> None:
+        backend.spawn(forever)
+
+    opened.run(leaky_test(), "tests/test_a.py::test_leaky")
+    assert [leak.owner for leak in opened.close()] == ["tests/test_a.py::test_leaky"]
+
+
+def test_an_async_generator_left_by_the_last_planned_step_is_finalised_in_the_steps_context(
+    inline: bool,
+) -> None:
+    opened = open_runner(ASYNCIO, inline, scope=Scope.FUNCTION, step_count=1)
+    seen: list[str] = []
+
+    async def numbers() -> AsyncIterator[int]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            seen.append(_REQUEST.get("unset"))
+
+    kept: list[AsyncIterator[int]] = []
+
+    async def take_one() -> int:
+        _REQUEST.set("set by the step")
+        agen = numbers()
+        kept.append(agen)
+        return await agen.__anext__()
+
+    assert opened.run(take_one(), "test_partial_iteration") == 1
+    opened.close()
+    assert seen == ["set by the step"]
+
+
+def test_a_step_beyond_the_planned_ones_gets_a_clear_error() -> None:
+    opened = open_runner(ASYNCIO, inline=True, scope=Scope.FUNCTION, step_count=1)
+    opened.run(step(ASYNCIO.checkpoint), "test_only")
+    with pytest.raises(RuntimeError, match=r"opened for 1 step\(s\) and has run them all"):
+        opened.run(step(ASYNCIO.checkpoint), "test_extra")
+    assert opened.close() == []
+
+
 def test_task_started_by_a_callback_belongs_to_the_owner_of_the_step_that_scheduled_it(
     inline: bool,
 ) -> None:

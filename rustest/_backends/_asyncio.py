@@ -70,12 +70,17 @@ class AsyncioBackend:
         self.cancel_timeout = cancel_timeout
 
     def open_loop(self, spec: LoopSpec) -> LoopRunner:
-        """Open a loop for *spec*: driven on the calling thread if inline, else on a hosting thread."""
+        """Open a loop for *spec*: driven on the calling thread if inline, else on a hosting thread.
+
+        An inline loop's driver ends after ``spec.step_count`` steps (unless
+        it is 0), so closing a loop whose last step left nothing behind costs
+        no more turns of it; a step beyond that count raises RuntimeError.
+        """
         loop = self.loop_factory()
         # A thread that is already running a loop (an embedder calling from
         # async code) cannot drive a second one, so such a loop is hosted.
         if spec.inline and asyncio._get_running_loop() is None:
-            return _InlineRunner(loop, self.cancel_timeout)
+            return _InlineRunner(loop, self.cancel_timeout, spec.step_count)
         return _HostedRunner(loop, self.cancel_timeout, f"rustest-loop-asyncio-{spec.scope.label}")
 
 
@@ -104,6 +109,10 @@ class _AsyncioRunner(abc.ABC):
         self._closed = False
         self._leaks: list[LeakedTask] = []
         self._spawned = False
+        # The number of steps the plan puts on the loop, when the runner may rely on it (else 0).
+        self._planned_steps = 0
+        # The driver's context when it ended after the last planned step; None while it serves steps.
+        self._ended_context: contextvars.Context | None = None
 
     def _create_task(self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future[Any]:
         factory = self._previous_factory
@@ -127,6 +136,12 @@ class _AsyncioRunner(abc.ABC):
             if coro is None:
                 if self._finishing:
                     break
+                if self._step == self._planned_steps:
+                    # The loop's last step is done: rather than wait for a step
+                    # that will not come, the driver ends, and a loop with
+                    # nothing to clean up closes without waking it again.
+                    self._ended_context = contextvars.copy_context()
+                    return
                 self._waiter = loop.create_future()
                 try:
                     await self._waiter
@@ -283,8 +298,9 @@ class _AsyncioRunner(abc.ABC):
 class _InlineRunner(_AsyncioRunner):
     """Drives the loop on the calling thread, and only while ``run()`` is in progress."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, cancel_timeout: float) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, cancel_timeout: float, planned_steps: int) -> None:
         super().__init__(loop, cancel_timeout)
+        self._planned_steps = planned_steps
         self._stopped_by_runner = False
         self._seen = contextvars.Context()
         self._batch: BatchProgress | None = None
@@ -294,6 +310,12 @@ class _InlineRunner(_AsyncioRunner):
         loop = self._loop
         if self._closed or loop.is_closed():
             raise self._unusable()
+        if self._ended_context is not None:
+            coro.close()
+            raise RuntimeError(
+                f"this event loop was opened for {self._planned_steps} step(s) and has run them all; "
+                "open a new loop to run more"
+            )
         asyncio.set_event_loop(loop)
         self._coro = coro
         self._owner = owner
@@ -400,21 +422,27 @@ class _InlineRunner(_AsyncioRunner):
             return []
         waiter = self._waiter
         idle = waiter is not None and not waiter.done()
-        if waiter is not None and idle and self._nothing_to_clean():
-            # Ending the idle driver would cost one more turn of the loop, as
-            # much as a whole short test; it holds nothing, so it is dropped.
-            # Cancelling its waiter moves the waiter's wake-up call into the
-            # loop's queue, which closing empties, so that the driver and its
-            # waiter do not hold each other as garbage for the collector.
-            waiter.cancel()
-            _drop_idle_driver(driver)
+        ended_context = self._ended_context
+        if (idle or ended_context is not None) and self._nothing_to_clean():
+            if waiter is not None and idle:
+                # Ending the idle driver would cost one more turn of the loop,
+                # as much as a whole short test; it holds nothing, so it is
+                # dropped. Cancelling its waiter moves the waiter's wake-up
+                # call into the loop's queue, which closing empties, so that
+                # the driver and its waiter do not hold each other as garbage.
+                waiter.cancel()
+                _drop_idle_driver(driver)
             loop.close()
             self._release_loop()
             asyncio.set_event_loop(None)
             return []
         asyncio.set_event_loop(loop)
         self._finishing = True
-        if waiter is not None and idle:
+        if ended_context is not None:
+            # The driver ended after the last step; a new one, in the context
+            # the steps left, cleans the loop up.
+            driver = ended_context.run(self._start_driver)
+        elif waiter is not None and idle:
             waiter.set_result(None)
         driver.add_done_callback(lambda _: loop.stop())
         try:

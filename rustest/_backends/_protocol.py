@@ -123,6 +123,8 @@ class Backend(Protocol):
         ``spec.inline`` true allows the backend to drive the loop on the
         calling thread only while a ``run()`` is in progress; false requires
         the loop to keep running between steps on a thread of its own, so that
-        background tasks keep serving while synchronous code runs.
+        background tasks keep serving while synchronous code runs. A
+        ``spec.step_count`` other than 0 is the most ``run()`` calls the loop
+        will get (a batch counts as one); a runner may rely on it.
         """
         ...
