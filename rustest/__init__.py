@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rustest._approx import approx
 from rustest._fixture_api import fixture
 from rustest._marks import MarkDecorator, mark
 from rustest._outcomes import (
@@ -28,12 +27,11 @@ from rustest._outcomes import (
     xfail,
 )
 from rustest._parametrize import param, parametrize
-from rustest._raises import ExceptionInfo, RaisesContext, raises
 from rustest._spec import Mark, ParameterSet
 from rustest._version import __version__
-from rustest._warns import deprecated_call, warns
 
 if TYPE_CHECKING:
+    from rustest._approx import approx
     from rustest._builtins import (
         CaptureFixture,
         LogCaptureFixture,
@@ -42,11 +40,20 @@ if TYPE_CHECKING:
         TempPathFactory,
     )
     from rustest._cli._main import RunReport
+    from rustest._raises import ExceptionInfo, RaisesContext, raises
     from rustest._request import FixtureRequest
+    from rustest._warns import deprecated_call, warns
 
-# Types of built-in fixtures, for annotations; imported on first use so that
+# Helpers a test file may not use (approx imports decimal and pprint), and
+# types of built-in fixtures for annotations: imported on first use so that
 # ``import rustest`` in every test file stays cheap.
 _LAZY = {
+    "approx": "rustest._approx",
+    "ExceptionInfo": "rustest._raises",
+    "RaisesContext": "rustest._raises",
+    "raises": "rustest._raises",
+    "deprecated_call": "rustest._warns",
+    "warns": "rustest._warns",
     "CaptureFixture": "rustest._builtins",
     "LogCaptureFixture": "rustest._builtins",
     "MockerFixture": "rustest._builtins",

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
-import importlib.resources
 import importlib.util
 import marshal
 import os
@@ -39,7 +37,7 @@ __all__ = ["REWRITTEN_FOLDER", "cache_path", "cache_path_in", "read_cached_code"
 #: The folder of a cache directory that holds rewritten code.
 REWRITTEN_FOLDER = "rewritten"
 
-_FORMAT_MARK = b"rtar"
+_FORMAT_MARK = b"rta2"
 
 # What rewritten code is made by and read with: a cache entry holds code as
 # these modules made it, and is worthless to any other version of them.
@@ -64,21 +62,23 @@ def cache_path_in(cache_dir: str | os.PathLike[str], source_path: str) -> str | 
     if tag is None:
         return None
     stem = os.path.splitext(os.path.basename(source_path))[0]
-    key = hashlib.blake2b(os.fsencode(source_path), digest_size=8).hexdigest()
+    # The hash Python uses for hash-based pycs: built in, so no hashlib to import on every run.
+    key = importlib.util.source_hash(os.fsencode(source_path)).hex()
     return os.path.join(cache_dir, REWRITTEN_FOLDER, f"{stem}.{key}.{tag}-rustest-{__version__}.pyc")
 
 
 @functools.cache
 def _rewriter_fingerprint() -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
-    package = importlib.resources.files("rustest._assertion")
+    package = os.path.dirname(os.path.abspath(__file__))
+    sources = []
     for name in _REWRITER_SOURCES:
         try:
-            digest.update(package.joinpath(name).read_bytes())
+            with open(os.path.join(package, name), "rb") as source:
+                sources.append(source.read())
         except OSError:
-            # Installed without its sources: the version in the file name has to do.
-            digest.update(name.encode())
-    return digest.digest()
+            # Installed without its sources (or in a zip): the version in the file name has to do.
+            sources.append(name.encode())
+    return importlib.util.source_hash(b"\0".join(sources))
 
 
 def _header(source_path: str, source_stat: os.stat_result) -> bytes:

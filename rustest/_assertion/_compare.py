@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any, TypeGuard
 
@@ -129,6 +128,8 @@ def _diff_text(left: str, right: str, verbose: int) -> list[str]:
         lines.append(f"{side} ends with a newline, the other side does not")
     # The right side is the expected value: lines only it has are marked "-",
     # lines only the left (actual) side has are marked "+".
+    import difflib  # only a failing comparison pays for it
+
     lines.extend(line.rstrip("\n") for line in difflib.ndiff(right_lines, left_lines))
     return lines
 
@@ -281,6 +282,8 @@ def _full_diff(left: Iterable[Any], right: Iterable[Any], verbose: int) -> list[
     left_lines = safe_format(left).splitlines()
     right_lines = safe_format(right).splitlines()
     # As for text, the right side is the expected one and is marked "-".
+    import difflib  # only a failing comparison pays for it
+
     return ["", "Full diff:", *(line.rstrip() for line in difflib.ndiff(right_lines, left_lines))]
 
 
