@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 __all__ = ["Cache"]
@@ -32,12 +30,17 @@ class Cache:
         """Return the value stored under *key*, or *default* if there is none or it is unreadable."""
         try:
             with self._path(key).open(encoding="utf-8") as handle:
+                # Imported here: a run with no cached state to read or change never needs json.
+                import json
+
                 return json.load(handle)
         except (OSError, ValueError):
             return default
 
     def set(self, key: str, value: object) -> None:
         """Store the JSON-serialisable *value* under *key* (silently skipped on a read-only tree)."""
+        import json
+
         path = self._path(key)
         text = json.dumps(value, indent=2, sort_keys=True)
         try:
@@ -54,8 +57,21 @@ class Cache:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def create(self) -> bool:
+        """Make the cache folder (with its README and .gitignore) if missing; return whether it exists.
+
+        False on a tree that cannot be written: the run then goes without a cache.
+        """
+        try:
+            self._ensure_directory()
+        except OSError:
+            return False
+        return True
+
     def clear(self) -> None:
         """Remove everything in the cache."""
+        import shutil
+
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def _ensure_directory(self) -> None:

@@ -9,6 +9,7 @@ them with its own (``_resume``).
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -126,6 +127,9 @@ def _run(
     compat: CompatSession | None,
     guarded: GuardedProcess | None,
 ) -> RunReport:
+    if sys.dont_write_bytecode:
+        # Rewritten test modules are then kept in the cache folder, from the first run on.
+        cache.create()
     collection = collect(
         options.paths, config, builtin_fixtures=builtin_fixtures(), codeblocks=options.codeblocks
     )
@@ -232,7 +236,8 @@ def _run(
     still_failed = {nodeid for nodeid in lastfailed if nodeid not in ran}
     still_failed |= failing
     still_failed.update(e.path for e in collection.errors)
-    cache.set("cache/lastfailed", dict.fromkeys(sorted(still_failed), True))
+    if still_failed != lastfailed or not isinstance(lastfailed_raw, dict):
+        cache.set("cache/lastfailed", dict.fromkeys(sorted(still_failed), True))
 
     code = _exit_code_of(
         counts,
