@@ -29,7 +29,7 @@ from backends_helpers import (
 )
 
 import rustest._backends as backends
-from rustest._backends import AsyncioBackend, LeakedTask, LoopRunner, TrioBackend, get_backend
+from rustest._backends import AsyncioBackend, LeakedTask, LoopRunner, TrioBackend, _trio_runner, get_backend
 from rustest._scope import Scope
 
 _REQUEST: contextvars.ContextVar[str] = contextvars.ContextVar("request")
@@ -292,6 +292,38 @@ def test_inline_trio_step_woken_by_another_thread_finishes() -> None:
         return result
 
     assert opened.run(wait_for_a_thread(), "test_thread") == "done"
+    assert opened.close() == []
+
+
+@pytest.mark.parametrize("missing", ["setup_runner", "unrolled_run"])
+def test_a_trio_without_the_known_scheduler_entry_points_is_detected(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    monkeypatch.delattr(trio._core._run, missing)
+    assert not _trio_runner._scheduler_entry_points_known()
+
+
+def test_a_trio_with_a_reshaped_setup_runner_is_detected(monkeypatch: pytest.MonkeyPatch) -> None:
+    def setup_runner(clock: object, instruments: object) -> None:
+        raise AssertionError("an unknown entry point must not be called")
+
+    monkeypatch.setattr(trio._core._run, "setup_runner", setup_runner)
+    assert not _trio_runner._scheduler_entry_points_known()
+
+
+def test_inline_trio_specs_get_working_hosted_runs_when_the_entry_points_are_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_trio_runner, "INLINE_RUNS", False)
+    opened = open_runner(TRIO, inline=True)
+
+    async def where() -> tuple[threading.Thread, str]:
+        await trio.sleep(0)
+        return threading.current_thread(), sniffio.current_async_library()
+
+    thread, library = opened.run(where(), "test_where")
+    assert thread is not threading.current_thread()
+    assert library == "trio"
     assert opened.close() == []
 
 

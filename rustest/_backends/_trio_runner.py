@@ -33,7 +33,7 @@ from rustest._backends._limits import CLOSE_GRACE
 from rustest._backends._protocol import LeakedTask, LoopRunner, StepBatch
 from rustest._plan import LoopSpec
 
-__all__ = ["open_trio_loop"]
+__all__ = ["INLINE_RUNS", "open_trio_loop"]
 
 T = TypeVar("T")
 
@@ -49,9 +49,36 @@ _STRICT_EXCEPTION_GROUPS: bool = (trio.run.__kwdefaults__ or {}).get("strict_exc
 """How nurseries of an inline run group errors: as ``trio.run`` does by default in the installed trio."""
 
 
+def _scheduler_entry_points_known() -> bool:
+    """Tell whether this trio has the scheduler entry points an inline run turns, as rustest knows them.
+
+    They are trio internals (``trio.run`` and guest runs are built on them);
+    a trio that renamed or reshaped them still gets correct runs, hosted ones,
+    only slower.
+    """
+    setup_runner = getattr(trio._core._run, "setup_runner", None)
+    if setup_runner is None or not callable(getattr(trio._core._run, "unrolled_run", None)):
+        return False
+    try:
+        return len(inspect.signature(setup_runner).parameters) == _SETUP_RUNNER_PARAMETERS
+    except (TypeError, ValueError):
+        return False
+
+
+_SETUP_RUNNER_PARAMETERS = 4
+"""clock, instruments, restrict_keyboard_interrupt_to_checkpoints, strict_exception_groups."""
+
+INLINE_RUNS = _scheduler_entry_points_known()
+"""Whether inline specs get a run on the calling thread; if not, every trio loop is a hosted run."""
+
+
 def open_trio_loop(spec: LoopSpec, cancel_timeout: float) -> LoopRunner:
-    """Open an inline run on this thread if *spec* is inline and the thread has no run, else a hosted run."""
-    if spec.inline and not _thread_has_trio_run():
+    """Open an inline run on this thread if *spec* is inline and the thread has no run, else a hosted run.
+
+    A trio whose scheduler entry points are not the ones rustest knows gets
+    hosted runs for inline specs too.
+    """
+    if spec.inline and INLINE_RUNS and not _thread_has_trio_run():
         return _InlineRunner(cancel_timeout)
     return _HostedRunner(cancel_timeout, f"rustest-loop-trio-{spec.scope.label}")
 
