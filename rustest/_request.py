@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -63,6 +62,8 @@ def fixture_lookup_error(
     ]
     if requester:
         lines.append(f"  - request it in the fixture that needs it:  def {requester}({name}, ...)")
+    import difflib  # only an unknown fixture name pays for it
+
     close = difflib.get_close_matches(name, planned, n=3)
     if close:
         lines.append("Did you mean " + " or ".join(repr(c) for c in close) + "?")

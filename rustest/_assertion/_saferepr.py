@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pprint
 import reprlib
 from itertools import islice
 
@@ -92,6 +91,8 @@ def safe_repr(obj: object, max_size: int | None = DEFAULT_MAX_SIZE) -> str:
 
 def safe_format(obj: object) -> str:
     """Return a pretty-printed, possibly multi-line repr of *obj*, even if ``__repr__`` raises."""
+    import pprint  # only a failing assertion's long value is shown this way
+
     try:
         return pprint.pformat(obj, sort_dicts=False)
     except Exception as exc:

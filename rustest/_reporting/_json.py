@@ -48,7 +48,6 @@ and those that belong to none.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +111,8 @@ class JsonReporter:
     def _write(self, finished: SessionFinished) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("w", encoding="utf-8") as stream:
+            import json  # a run without --json never needs it
+
             json.dump(self._document(finished), stream, indent=2)
             stream.write("\n")
 
