@@ -35,10 +35,14 @@ def _registered(path: str) -> bool:
 
 
 class AssertRewriting:
-    """The import hook that serves ``register_assert_rewrite`` while compatibility is installed."""
+    """The import hook that serves ``register_assert_rewrite`` while compatibility is installed.
 
-    def __init__(self) -> None:
-        self._hook = install_rewrite_hook(_registered)
+    With bytecode writing off, the rewritten helpers are cached in *cache_dir*
+    (the run's cache folder), as test modules are.
+    """
+
+    def __init__(self, *, cache_dir: Path | None = None) -> None:
+        self._hook = install_rewrite_hook(_registered, cache_dir=cache_dir)
 
     def close(self) -> None:
         """Remove the hook and forget the registered names."""

@@ -43,7 +43,7 @@ class CompatSession:
         self.config = config
         self._modules = ShimModules()
         try:
-            self._rewriting = AssertRewriting()
+            self._rewriting = AssertRewriting(cache_dir=config.rootdir / config.cache_dir)
         except BaseException:
             self._modules.uninstall()
             raise
