@@ -6,7 +6,6 @@ give identical text.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from rustest._definitions import FixtureDef, Node
@@ -53,6 +52,8 @@ def unknown_fixture(
     """Build the error for a requested name that no visible fixture defines."""
     by = "the test" if requester is None else f"fixture '{requester.name}'{_where(requester)}"
     lines = [f"fixture '{name}' not found (requested by {by})"]
+    import difflib  # only a plan with an unknown fixture name pays for it
+
     close = difflib.get_close_matches(name, sorted(set(visible_names)), n=3, cutoff=0.6)
     if close:
         lines.append("  did you mean: " + ", ".join(f"'{c}'" for c in close) + "?")
