@@ -950,10 +950,22 @@ def test_sync_code_that_closes_the_inline_loop_gets_a_clear_error_on_the_next_st
 # -- the package ---------------------------------------------------------------
 
 
-def test_importing_the_backends_does_not_import_trio() -> None:
-    code = "import sys, rustest._backends; print('trio' in sys.modules)"
+@pytest.mark.parametrize("library", ["trio", "asyncio"])
+def test_importing_the_backends_does_not_import_an_event_loop_library(library: str) -> None:
+    code = f"import sys, rustest._backends, rustest.core; print({library!r} in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_asyncio_backend_imports_asyncio_when_it_opens_a_loop() -> None:
+    code = (
+        "import sys; from rustest import core\n"
+        "backend = core.AsyncioBackend(); print('asyncio' in sys.modules)\n"
+        "spec = core.LoopSpec(backend='asyncio', scope=core.Scope.FUNCTION, node=-1, item=0, inline=True)\n"
+        "backend.open_loop(spec).close(); print('asyncio' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True"]
 
 
 @pytest.mark.parametrize(("name", "backend_type"), [("asyncio", AsyncioBackend), ("trio", TrioBackend)])

@@ -151,3 +151,22 @@ def test_an_unknown_backend_is_a_usage_error(backend_project: Project) -> None:
     run = backend_project.run("--backend", "curio")
     assert run.exit_code == 4
     assert "invalid choice: 'curio'" in run.stderr
+
+
+def test_a_run_of_sync_tests_leaves_asyncio_and_trio_unimported(tmp_path: Path) -> None:
+    # Importing asyncio costs every run tens of milliseconds; only a loop that opens needs it.
+    project = Project(tmp_path)
+    project.write(
+        "test_sync_only.py",
+        """
+        import sys
+
+        def test_no_event_loop_library_was_imported():
+            assert "asyncio" not in sys.modules
+            assert "trio" not in sys.modules
+        """,
+    )
+    for guard in ([], ["--no-crash-guard"]):
+        run = project.run(*guard)
+        nodeid = "test_sync_only.py::test_no_event_loop_library_was_imported"
+        assert run.outcomes == {nodeid: "passed"}, run.output
