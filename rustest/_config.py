@@ -18,7 +18,8 @@ When ``[tool.rustest]`` is present it is the whole configuration. Without
 it, the pytest keys that mean the same thing here are honoured from
 ``[tool.pytest.ini_options]`` (``testpaths``, ``python_files``,
 ``python_classes``, ``python_functions``, ``norecursedirs``, ``markers``,
-``xfail_strict``); its other keys belong to pytest and are ignored.
+``xfail_strict``, and pytest-timeout's ``timeout``); its other keys belong to
+pytest and are ignored.
 pytest's ``addopts`` are ignored too: they name pytest's and its plugins'
 flags (``--cov``, ``-p no:cacheprovider``), which rustest's command line
 does not know.
@@ -34,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+import math
 import os
 import re
 import shlex
@@ -46,7 +48,15 @@ from typing import Any
 from rustest._errors import DefinitionError
 from rustest._scope import Scope
 
-__all__ = ["Config", "ConfigError", "UsageError", "find_rootdir", "load_config", "parse_markers"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "UsageError",
+    "find_rootdir",
+    "load_config",
+    "parse_markers",
+    "parse_timeout",
+]
 
 _PYPROJECT = "pyproject.toml"
 
@@ -73,7 +83,9 @@ class Config:
     names to their descriptions. ``backends`` lists the backends every async
     test runs on (several entries run each async test once per backend).
     ``pytest_compat`` makes ``import pytest`` in the suite resolve to rustest,
-    as ``--pytest-compat`` does.
+    as ``--pytest-compat`` does. ``timeout`` is the longest a test may run, in
+    seconds, before it is stopped and fails (0: no limit); ``--timeout`` and
+    ``mark.timeout`` override it.
     """
 
     rootdir: Path = field(default_factory=Path.cwd)
@@ -93,6 +105,28 @@ class Config:
     addopts: tuple[str, ...] = ()
     cache_dir: str = ".rustest_cache"
     pytest_compat: bool = False
+    timeout: float = 0.0
+
+
+def parse_timeout(value: object) -> float:
+    """Return *value* as a timeout in seconds: a number >= 0, or a string holding one (0: no timeout).
+
+    Raises ``ValueError`` for anything else (``True``, ``"5s"``, a negative
+    number, NaN or infinity), with a message that says what to write.
+    """
+    seconds: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = None
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(
+            f"a timeout is a number of seconds >= 0, such as 5 or 0.5 (0 turns it off), got {value!r}"
+        )
+    return seconds
 
 
 def load_config(args: Sequence[str], explicit_file: str | os.PathLike[str] | None = None) -> Config:
@@ -315,6 +349,13 @@ def _backends(value: object, key: str) -> tuple[str, ...]:
     return backends
 
 
+def _timeout(value: object, key: str) -> float:
+    try:
+        return parse_timeout(value)
+    except ValueError as exc:
+        raise ValueError(f"{key}: {exc}") from None
+
+
 def _marker_table(value: object, key: str) -> dict[str, str]:
     """Markers as a table (name = description) or as pytest's list of ``"name: description"`` lines."""
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
@@ -342,6 +383,7 @@ _RUSTEST_KEYS: dict[str, Converter] = {
     "addopts": _arguments,
     "cache_dir": _text,
     "pytest_compat": _boolean,
+    "timeout": _timeout,
 }
 
 _PYTEST_KEYS: dict[str, Converter] = {
@@ -354,5 +396,6 @@ _PYTEST_KEYS: dict[str, Converter] = {
         "norecursedirs",
         "markers",
         "xfail_strict",
+        "timeout",
     )
 }

@@ -11,6 +11,11 @@ collects and plans again, reports the crashed test as an error, leaves out
 the finished tests and runs the rest (``_resume``). The final summary, exit
 code, report files and ``--lf`` cache cover the whole run.
 
+A test that runs longer than its timeout (``_timeout``) ends its process
+the same way: faulthandler's watchdog writes every thread's stack to the
+dump file and exits. The guard recognises that dump, reports the test as
+timed out (not as a crash), and goes on as after a crash.
+
 A child that dies before any test started (while importing or collecting,
 say) leaves no test to blame: the run ends with an internal error (exit
 code 3) instead of forking the same crash again.
@@ -37,11 +42,19 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import IO, Any, NoReturn
 
 from rustest._cli._journal import Crash, EarlierRun, JournalWriter, Progress, progress_recorder, read_journal
+from rustest._cli._timeout import (
+    Limit,
+    dump_stacks,
+    is_timeout_dump,
+    timed_out_phase,
+    timeout_message,
+    watchdog_listener,
+)
 from rustest._events import Listener, WarningEmitted
 
 __all__ = ["GuardedProcess", "crash_guard_applies", "run_guarded", "trim_dump"]
@@ -75,10 +88,11 @@ class GuardedProcess:
     holds what the processes that died had done.
     """
 
-    def __init__(self, progress: Progress, journal_fd: int, earlier: EarlierRun | None) -> None:
+    def __init__(self, progress: Progress, journal_fd: int, dump_fd: int, earlier: EarlierRun | None) -> None:
         self.earlier = earlier
         self._progress = progress
         self._journal = JournalWriter(journal_fd, progress)
+        self._dump_fd = dump_fd
 
     def recorder(self, *, every_report: bool) -> Listener:
         """Return the listener that records each test's start and finish for the guard.
@@ -92,6 +106,14 @@ class GuardedProcess:
     def planned(self, nodeids: list[str]) -> None:
         """Record the order in which the tests will run; the recorder's counts index it."""
         self._journal.order(nodeids)
+
+    def timeout_listener(self, limits: Sequence[Limit]) -> Listener:
+        """Return the listener that stops each test at its limit in *limits* (run order), through the guard.
+
+        Place it after the recorder: the guard blames the test the recorder
+        counted as started.
+        """
+        return watchdog_listener(limits, self._dump_fd, self._progress.arm_timeout)
 
 
 def _signal_name(signum: int) -> str:
@@ -256,10 +278,12 @@ def run_guarded(run: Callable[[GuardedProcess], int]) -> int:
             forked_at = time.perf_counter()
             pid = signals.fork()
             if pid == 0:
-                # The traceback of a fatal signal goes where the parent can read it into the report. A
-                # descriptor of its own, which nothing closes: faulthandler may write up to the last moment.
-                faulthandler.enable(file=os.dup(dump.fileno()), all_threads=True)
-                exit_code = run(GuardedProcess(progress, journal.fileno(), earlier))
+                # The traceback of a fatal signal or a timeout goes where the parent can read it into the
+                # report. A descriptor of its own, which nothing closes: faulthandler may write up to the
+                # last moment.
+                dump_fd = os.dup(dump.fileno())
+                faulthandler.enable(file=dump_fd, all_threads=True)
+                exit_code = run(GuardedProcess(progress, journal.fileno(), dump_fd, earlier))
                 progress.complete(exit_code)
                 return exit_code
             _, status = os.waitpid(pid, 0)
@@ -321,8 +345,15 @@ def _after_child(
         return _internal_error(f"{text}\n{dumped}" if dumped else text)
     if progress.started > finished:
         crashed = order[finished]
-        earlier.add_crash(Crash(crashed, cause, trim_dump(_read_text(dump))))
         going_on = f"; {_CONTINUING}" if finished + 1 < len(order) else ", the last test; reporting the run"
+        dumped = _read_text(dump)
+        limit = progress.timeout
+        if limit is not None and is_timeout_dump(dumped):
+            stacks = dump_stacks(dumped)
+            earlier.add_crash(Crash(crashed, cause, trim_dump(stacks), limit, timed_out_phase(stacks)))
+            _say(f"\nrustest: {crashed}: {timeout_message(limit)}{going_on}\n")
+            return earlier
+        earlier.add_crash(Crash(crashed, cause, trim_dump(dumped)))
         _say(f"\nrustest: the test process {cause} while running {crashed}{going_on}\n")
         return earlier
     earlier.add_crash(None)

@@ -8,8 +8,9 @@ running, and hands that to the next test process as an ``EarlierRun``.
 Both live in shared memory, so the per-test path makes no system call:
 
 - ``Progress`` is one page of anonymous shared memory holding how many tests
-  started and finished, whether the run completed (and its exit code), and
-  how far the journal is written.
+  started and finished, whether the run completed (and its exit code), how
+  far the journal is written, and the timeout of the test last started with
+  one.
 - ``JournalWriter`` appends records to a temporary file mapped into memory:
   the run order once, after planning, and the report of every test the final
   report cannot do without. Those are the tests that did not simply pass
@@ -29,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from rustest._cli._timeout import SOURCES, Limit
 from rustest._events import (
     Event,
     Failure,
@@ -48,7 +50,9 @@ _STARTED = 0
 _FINISHED = 1
 _DONE = 2
 _JOURNAL_END = 3
-_SLOTS = 4
+_TIMEOUT_MICROSECONDS = 4
+_TIMEOUT_SOURCE = 5
+_SLOTS = 6
 
 _ORDER = 0
 _REPORT = 1
@@ -103,6 +107,19 @@ class Progress:
     def journal_end(self) -> int:
         """How many bytes of the journal hold whole records."""
         return self.slots[_JOURNAL_END]
+
+    def arm_timeout(self, limit: Limit) -> None:
+        """Record that the test that starts has *limit*, before the watchdog that enforces it is armed."""
+        self.slots[_TIMEOUT_MICROSECONDS] = round(limit.seconds * 1_000_000)
+        self.slots[_TIMEOUT_SOURCE] = SOURCES.index(limit.source)
+
+    @property
+    def timeout(self) -> Limit | None:
+        """The limit of the test last started with one, or ``None`` when no test had one."""
+        microseconds = self.slots[_TIMEOUT_MICROSECONDS]
+        if not microseconds:
+            return None
+        return Limit(microseconds / 1_000_000, SOURCES[self.slots[_TIMEOUT_SOURCE]])
 
     def close(self) -> None:
         """Release the shared memory."""
@@ -302,13 +319,17 @@ class Crash:
 
     ``cause`` reads after "the test process", as in ``died from signal
     SIGSEGV (Segmentation fault)``. ``dump`` is the Python traceback of every
-    thread that faulthandler wrote when the process received a fatal signal,
-    or ``""``.
+    thread that faulthandler wrote when the process received a fatal signal
+    or stopped the test at its timeout, or ``""``. ``timeout`` is the limit
+    the test ran out of when that is why the process ended (``None`` for a
+    crash), and ``phase`` the phase the test was in then.
     """
 
     nodeid: str
     cause: str
     dump: str = ""
+    timeout: Limit | None = None
+    phase: Phase = Phase.CALL
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from rustest._config import parse_timeout
 from rustest._version import __version__
 
 __all__ = ["build_parser"]
@@ -14,6 +15,13 @@ def _positive(value: str) -> int:
     if number < 0:
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
     return number
+
+
+def _timeout(value: str) -> float:
+    try:
+        return parse_timeout(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     running.add_argument(
         "--maxfail", dest="maxfail", type=_positive, metavar="N", help="stop after N failures or errors"
+    )
+    running.add_argument(
+        "--timeout",
+        dest="timeout",
+        type=_timeout,
+        default=None,
+        metavar="SECONDS",
+        help="fail a test that runs longer than SECONDS, setup and teardown included, and go on with "
+        "the next (config: timeout; mark.timeout overrides it; default 0: no limit)",
     )
     running.add_argument(
         "--backend",

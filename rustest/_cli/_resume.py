@@ -3,10 +3,10 @@
 The guard hands the new process an ``EarlierRun``: the tests already done,
 the reports the final report needs, and the crash of the test that was
 running. ``ResumedRun`` leaves those tests out of this process's plan,
-reports the crashed test as an error, and sits between the executor and the
-reporters so that the header is not printed twice, the progress percentage
-and the closing counts cover the whole run, and the report files list every
-test.
+reports the crashed test as an error (or a timed-out one as ``crash_report``
+says), and sits between the executor and the reporters so that the header
+is not printed twice, the progress percentage and the closing counts cover
+the whole run, and the report files list every test.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from rustest._cli._journal import Crash, EarlierRun
+from rustest._cli._timeout import Timeout, timeout_message
 from rustest._definitions import TestDef
 from rustest._events import (
     Event,
@@ -31,7 +32,7 @@ from rustest._events import (
 )
 from rustest._reporting import TerminalReporter
 
-__all__ = ["CRASH_TYPE", "ResumedRun", "crash_report"]
+__all__ = ["CRASH_TYPE", "ResumedRun", "crash_outcome", "crash_report"]
 
 CRASH_TYPE = "TestProcessCrash"
 """The exception type a crashed test's failure names, in the terminal and in the report files."""
@@ -50,25 +51,43 @@ def _mark_names(test: TestDef) -> tuple[str, ...]:
     return tuple(mark.name if hasattr(mark, "name") else str(mark) for mark in test.marks)
 
 
+def crash_outcome(crash: Crash) -> Outcome:
+    """Return the outcome of the test that was running when its process died.
+
+    A crash is an error. A timeout fails the test when it was stopped in its
+    call, as a pytest-timeout user sees ``Failed: Timeout``, and is an error
+    when it was stopped while its fixtures were set up or torn down, as any
+    exception there is: the test itself did not fail, what it needs did.
+    """
+    if crash.timeout is not None and crash.phase is Phase.CALL:
+        return Outcome.FAILED
+    return Outcome.ERROR
+
+
 def crash_report(crash: Crash, test: TestDef | None) -> TestReport:
-    """Return the error report of the test that was running when its process died.
+    """Return the report of the test that was running when its process died (a crash or a timeout).
 
     *test* is its definition in this process's collection, for the location
     and marks (``None`` when it is no longer collected).
     """
-    message = (
-        f"the test process {crash.cause} while this test ran (in its setup, call or teardown); "
-        "its captured output is lost, and the run went on in a new process"
-    )
+    lost = "its captured output is lost, and the run went on in a new process"
+    if crash.timeout is not None:
+        exc_type = Timeout.__qualname__
+        message = f"{timeout_message(crash.timeout)}; {lost}"
+    else:
+        exc_type = CRASH_TYPE
+        message = (
+            f"the test process {crash.cause} while this test ran (in its setup, call or teardown); {lost}"
+        )
     if crash.dump:
         message += f"\n\n{crash.dump.rstrip()}"
     return TestReport(
         nodeid=crash.nodeid,
-        outcome=Outcome.ERROR,
-        when=Phase.CALL,
+        outcome=crash_outcome(crash),
+        when=crash.phase,
         duration=0.0,
         location=test.location if test is not None else "",
-        failures=(Failure(Phase.CALL, CRASH_TYPE, message),),
+        failures=(Failure(crash.phase, exc_type, message),),
         marks=_mark_names(test) if test is not None and test.marks else (),
     )
 
@@ -106,7 +125,7 @@ class ResumedRun:
         # What this process shows before its own tests: the latest crash, and the tests -x stops.
         self._new = [crash_report(latest, by_id.get(latest.nodeid))] if latest is not None else []
         shown_counts = Counter(earlier.counts)
-        shown_counts[Outcome.ERROR] += len(earlier.crashes) - len(self._new)
+        shown_counts.update(crash_outcome(crash) for crash in earlier.crashes if crash is not latest)
         terminal.continue_run(len(earlier.finished) - len(self._new), shown_counts, self._shown)
 
         remaining = [test for test in tests if test.id not in earlier.finished]

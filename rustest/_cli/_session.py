@@ -9,6 +9,7 @@ them with its own (``_resume``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
@@ -19,6 +20,17 @@ from rustest._cache import Cache
 from rustest._capture import FdCapture, NoCapture, OutputCapture, SysCapture
 from rustest._cli._main import ExitCode, RunConfig, RunReport
 from rustest._cli._resume import ResumedRun
+from rustest._cli._timeout import (
+    COMMAND_LINE,
+    CONFIGURATION,
+    NO_ENFORCEMENT_WARNING,
+    TIMEOUT_MARK,
+    TIMEOUT_MARK_HELP,
+    Limit,
+    alarm_listener,
+    can_raise_in_tests,
+    item_limits,
+)
 from rustest._collect import Collection, collect
 from rustest._config import Config
 from rustest._definitions import TestDef
@@ -66,6 +78,22 @@ def _needs_every_report(options: argparse.Namespace) -> bool:
         or options.durations is not None
         or any(char in options.report_chars for char in "pPA")
     )
+
+
+def _default_limit(options: argparse.Namespace, config: Config) -> Limit:
+    """Return the timeout of tests without ``mark.timeout``: ``--timeout``, else the configuration's."""
+    if options.timeout is not None:
+        return Limit(options.timeout, COMMAND_LINE)
+    return Limit(config.timeout, CONFIGURATION)
+
+
+def _timeout_enforcer(limits: list[Limit], guarded: GuardedProcess | None) -> Listener | None:
+    """Return the listener that stops tests at their *limits*, or ``None`` where nothing can stop them."""
+    if guarded is not None:
+        return guarded.timeout_listener(limits)
+    if can_raise_in_tests():
+        return alarm_listener(limits)
+    return None
 
 
 def _exit_code_of(
@@ -130,6 +158,9 @@ def _run(
     if sys.dont_write_bytecode:
         # Rewritten test modules are then kept in the cache folder, from the first run on.
         cache.create()
+    if (config.markers or config.strict_markers) and TIMEOUT_MARK not in config.markers:
+        # mark.timeout is rustest's own, never an unknown mark to warn about.
+        config = dataclasses.replace(config, markers={**config.markers, TIMEOUT_MARK: TIMEOUT_MARK_HELP})
     collection = collect(
         options.paths, config, builtin_fixtures=builtin_fixtures(), codeblocks=options.codeblocks
     )
@@ -208,6 +239,14 @@ def _run(
     the_plan = plan(collection.nodes, collection.fixtures, tests)
     if guarded is not None:
         guarded.planned(the_plan.item_ids)
+    limits = item_limits(the_plan, _default_limit(options, config))
+    if limits is not None:
+        enforcer = _timeout_enforcer(limits, guarded)
+        if enforcer is None:
+            emit(WarningEmitted(NO_ENFORCEMENT_WARNING))
+        else:
+            # After the guard's recorder: a timed-out test is the one the recorder counted as started.
+            executed_listeners = [*executed_listeners, enforcer]
     try:
         result = execute(
             the_plan,

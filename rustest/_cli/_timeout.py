@@ -1,0 +1,321 @@
+"""Per-test timeouts: how long each test may run, and what stops a test that runs longer.
+
+A test's limit comes from the closest ``mark.timeout(seconds)`` on it (its
+own, its class's, its module's), else from ``--timeout``, else from the
+``timeout`` setting; 0 means no limit. It covers the test's whole run, from
+its ``TestStarted`` event to its ``TestFinished`` event: the setup of its
+fixtures (wider-scoped ones it triggers too), its call and its teardown.
+
+Two mechanisms stop a test, chosen once per run:
+
+- In a guarded test process (the normal case, see ``_guard``),
+  ``faulthandler.dump_traceback_later`` arms a watchdog thread when a test
+  starts. When the limit passes it writes every thread's stack to the
+  guard's dump file and ends the process, even when the test is stuck in C
+  code that never returns to Python. The guard reads the dump, reports the
+  test as timed out, and continues the run in a new process.
+- In an unguarded run on the main thread of a POSIX process, ``SIGALRM``
+  from ``setitimer`` raises ``Timeout`` in the test where it is, and the run
+  goes on in the same process. Code that does not return to the interpreter
+  (a C call that blocks with signals retried) is not stopped this way.
+
+Where neither works (Windows without the guard) the run warns once and sets
+no limit.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from rustest._config import UsageError, parse_timeout
+from rustest._events import Event, Listener, Phase, SessionFinished, TestFinished, TestStarted
+from rustest._outcomes import Failed
+from rustest._traceback import is_internal_file
+
+if TYPE_CHECKING:
+    from rustest._definitions import TestDef
+    from rustest._plan import Plan
+
+__all__ = [
+    "COMMAND_LINE",
+    "CONFIGURATION",
+    "MARK",
+    "NO_ENFORCEMENT_WARNING",
+    "SOURCES",
+    "TIMEOUT_MARK",
+    "TIMEOUT_MARK_HELP",
+    "Limit",
+    "Timeout",
+    "alarm_listener",
+    "can_raise_in_tests",
+    "dump_stacks",
+    "is_timeout_dump",
+    "item_limits",
+    "timed_out_phase",
+    "timeout_message",
+    "watchdog_listener",
+]
+
+COMMAND_LINE = "--timeout"
+CONFIGURATION = "timeout setting"
+MARK = "mark.timeout"
+SOURCES = (COMMAND_LINE, CONFIGURATION, MARK)
+"""Where a limit can come from, as the reports name it; a guarded process records the index."""
+
+TIMEOUT_MARK = "timeout"
+TIMEOUT_MARK_HELP = "timeout(seconds): fail the test when it runs longer than seconds (0: no limit)"
+
+NO_ENFORCEMENT_WARNING = (
+    "timeouts are not enforced on this platform: it can neither run the tests in a guarded child "
+    "process nor interrupt them with SIGALRM; the tests run without a time limit"
+)
+
+_DUMP_HEADER = "Timeout ("
+_FRAME_PREFIX = '  File "'
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_EXECUTOR_FRAME = f'{_FRAME_PREFIX}{os.path.join(_PACKAGE_DIR, "_executor.py")}"'
+_EXECUTOR_PHASES = {
+    "open_loop": Phase.SETUP,
+    "setup": Phase.SETUP,
+    "call": Phase.CALL,
+    "call_test": Phase.CALL,
+    "call_batch": Phase.CALL,
+    "next_step": Phase.CALL,
+    "step_done": Phase.CALL,
+    "teardown": Phase.TEARDOWN,
+    "run_finalizers": Phase.TEARDOWN,
+    "close_loop": Phase.TEARDOWN,
+}
+"""The phase a test is in while the executor's method of that name runs."""
+_MARK_KEYWORDS = frozenset({"timeout", "method"})
+_MARK_USAGE = (
+    "write @mark.timeout(5) or @mark.timeout(0.5) for a limit in seconds, "
+    "or @mark.timeout(0) for none on this test"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """How long a test may run, in seconds (0: no limit), and where that was set (one of ``SOURCES``)."""
+
+    seconds: float
+    source: str
+
+
+class Timeout(Failed):
+    """Raised in a test that ran longer than its timeout, where it was when the time ran out.
+
+    It is a ``Failed``: a broad ``except Exception`` in the code under test
+    does not swallow it, and an ``xfail`` mark does not turn it into an
+    expected failure.
+    """
+
+
+def timeout_message(limit: Limit) -> str:
+    """Say that a test ran out of *limit*: ``the test ran longer than its 5 s timeout (--timeout) ...``."""
+    return f"the test ran longer than its {limit.seconds:g} s timeout ({limit.source}) and was stopped"
+
+
+def _mark_limit(test: TestDef) -> Limit | None:
+    """Return the limit of the closest ``mark.timeout`` on *test*, or ``None`` when it has none.
+
+    Raises ``UsageError`` naming the test and the right spelling when the
+    mark's arguments are not one number of seconds >= 0.
+    """
+    for mark in test.marks:
+        if getattr(mark, "name", None) != TIMEOUT_MARK:
+            continue
+        args, kwargs = tuple(mark.args), dict(mark.kwargs)
+        unknown = sorted(set(kwargs) - _MARK_KEYWORDS)
+        values = [*args, *([kwargs["timeout"]] if "timeout" in kwargs else [])]
+        method = kwargs.get("method", "signal")
+        if unknown or len(values) != 1 or method not in ("signal", "thread"):
+            raise UsageError(f"{test.id}: {_describe(args, kwargs)} is not a timeout; {_MARK_USAGE}")
+        try:
+            return Limit(parse_timeout(values[0]), MARK)
+        except ValueError as exc:
+            raise UsageError(f"{test.id}: {_describe(args, kwargs)}: {exc}; {_MARK_USAGE}") from None
+    return None
+
+
+def _describe(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    words = [*map(repr, args), *(f"{key}={value!r}" for key, value in kwargs.items())]
+    return f"mark.timeout({', '.join(words)})"
+
+
+def item_limits(plan: Plan, default: Limit) -> list[Limit] | None:
+    """Return the limit of each item of *plan*, in run order, or ``None`` when no item has one.
+
+    *default* applies to tests without a ``mark.timeout``. Raises
+    ``UsageError`` when a mark is wrong, naming every such test's id.
+    """
+    marked: dict[int, Limit] = {}
+    errors: list[str] = []
+    for index, test in enumerate(plan.tests):
+        if not test.marks:
+            continue
+        try:
+            limit = _mark_limit(test)
+        except UsageError as exc:
+            errors.append(str(exc))
+            continue
+        if limit is not None:
+            marked[index] = limit
+    if errors:
+        raise UsageError("\n".join(dict.fromkeys(errors)))
+    if not default.seconds and not any(limit.seconds for limit in marked.values()):
+        return None
+    return [marked.get(test, default) for test in plan.item_test]
+
+
+def can_raise_in_tests() -> bool:
+    """Tell whether ``SIGALRM`` can interrupt the tests of this run: a POSIX process, on its main thread."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def watchdog_listener(limits: Sequence[Limit], dump_file: int, record: Callable[[Limit], None]) -> Listener:
+    """Return the listener that arms faulthandler's watchdog for each test of a guarded process.
+
+    *limits* are the items' limits in run order; *dump_file* is the
+    descriptor the watchdog writes the stacks to before it ends the process,
+    and *record* tells the guard the limit of the test that starts, before
+    the watchdog is armed. The watchdog is cancelled when the test finishes.
+    """
+    arm = faulthandler.dump_traceback_later
+    cancel = faulthandler.cancel_dump_traceback_later
+    started = 0
+    armed = False
+
+    def on_event(event: Event) -> None:
+        nonlocal started, armed
+        kind = event.__class__
+        if kind is TestStarted:
+            limit = limits[started]
+            started += 1
+            if limit.seconds:
+                record(limit)
+                arm(limit.seconds, exit=True, file=dump_file)
+                armed = True
+        elif armed and (kind is TestFinished or kind is SessionFinished):
+            cancel()
+            armed = False
+
+    return on_event
+
+
+def alarm_listener(limits: Sequence[Limit]) -> Listener:
+    """Return the listener that interrupts each test of an unguarded run with ``SIGALRM`` when its time is up.
+
+    When a test with a limit starts, it installs a handler that raises
+    ``Timeout`` and sets a one-shot real-time timer; when the test finishes
+    it stops the timer and puts back the handler that was there before.
+    Call it only where ``can_raise_in_tests()``.
+    """
+    started = 0
+    previous: Any = None
+    armed = False
+
+    def on_event(event: Event) -> None:
+        nonlocal started, previous, armed
+        kind = event.__class__
+        if kind is TestStarted:
+            limit = limits[started]
+            started += 1
+            if limit.seconds:
+                previous = signal.signal(signal.SIGALRM, _raiser(limit))
+                signal.setitimer(signal.ITIMER_REAL, limit.seconds)
+                armed = True
+        elif armed and (kind is TestFinished or kind is SessionFinished):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            # None: the handler was not set from Python; the default is what such a process had.
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
+            previous = None
+            armed = False
+
+    return on_event
+
+
+def _raiser(limit: Limit) -> Callable[[int, FrameType | None], None]:
+    message = timeout_message(limit)
+
+    def raise_timeout(signum: int, frame: FrameType | None) -> None:
+        asyncio = sys.modules.get("asyncio")
+        loop = asyncio._get_running_loop() if asyncio is not None else None
+        if loop is not None and asyncio is not None and asyncio.current_task(loop) is None:
+            # The loop waits for events: raised here, the exception would leave the loop in the middle
+            # of a turn and the test's task still waiting. The test gets it where it awaits instead.
+            loop.call_soon_threadsafe(_fail_awaiting_test, loop, message)
+            return
+        raise Timeout(message)
+
+    return raise_timeout
+
+
+def _fail_awaiting_test(loop: Any, message: str) -> None:
+    """Raise ``Timeout`` in the test or fixture that an asyncio *loop*'s step awaits in.
+
+    The step runs in a task rustest started (its outermost coroutine is
+    rustest's) whose chain of awaits reaches user code; the future that task
+    waits for gets the exception, so the test's ``await`` raises it. When
+    there is no such future (the test awaits another task), the loop is
+    stopped, which ends the step with an error that says so.
+    """
+    import asyncio
+
+    for task in asyncio.all_tasks(loop):
+        coroutine: Any = task.get_coro()
+        if not _reaches_user_code(coroutine):
+            continue
+        # The future a task waits for: both of asyncio's Task implementations keep it there.
+        waiter = getattr(task, "_fut_waiter", None)
+        if isinstance(waiter, asyncio.Future) and not isinstance(waiter, asyncio.Task) and not waiter.done():
+            waiter.set_exception(Timeout(message))
+            return
+    loop.stop()
+
+
+def _reaches_user_code(coroutine: Any) -> bool:
+    """Tell whether *coroutine* is rustest's and awaits, at some depth, a coroutine of user code."""
+    code = getattr(coroutine, "cr_code", None)
+    if code is None or not is_internal_file(code.co_filename):
+        return False
+    awaited = getattr(coroutine, "cr_await", None)
+    while awaited is not None:
+        code = getattr(awaited, "cr_code", None) or getattr(awaited, "gi_code", None)
+        if code is not None and not is_internal_file(code.co_filename):
+            return True
+        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    return False
+
+
+def is_timeout_dump(dump: str) -> bool:
+    """Tell whether *dump*, what faulthandler wrote, is the stacks its watchdog wrote when a limit passed."""
+    return dump.startswith(_DUMP_HEADER)
+
+
+def dump_stacks(dump: str) -> str:
+    """Return the stacks of a watchdog's *dump*, without its ``Timeout (0:00:05)!`` header line."""
+    return dump.split("\n", 1)[1] if is_timeout_dump(dump) else dump
+
+
+def timed_out_phase(dump: str) -> Phase:
+    """Tell in which phase a test was when the watchdog wrote *dump*: setup, call or teardown.
+
+    The innermost frame of the executor in the stacks says it (``setup``,
+    ``teardown``, ``call`` and their helpers). A dump that shows none, which
+    the executor's own tests would catch, counts as the call.
+    """
+    for line in dump.splitlines():
+        if line.startswith(_EXECUTOR_FRAME):
+            phase = _EXECUTOR_PHASES.get(line.rsplit(" in ", 1)[-1].strip())
+            if phase is not None:
+                return phase
+    return Phase.CALL
