@@ -1,0 +1,507 @@
+"""End-to-end: a test that runs longer than its timeout fails, and the run goes on with the next test.
+
+``--timeout``, the ``timeout`` setting and ``mark.timeout`` give each test a
+limit on its setup, call and teardown. In a guarded run faulthandler's
+watchdog ends the test process and the guard reports the test; with
+``--no-crash-guard`` SIGALRM raises ``Timeout`` in the test. Every hanging
+test here would hang for a minute or forever, so a broken implementation
+fails by the subprocess's own time limit rather than hanging the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_helpers import REPO_ROOT, CliRun, Project
+
+from rustest._cli._timeout import SOURCES, Limit, is_timeout_dump, timed_out_phase, timeout_message
+from rustest._config import parse_timeout
+from rustest._events import Phase
+
+NOTE = """
+import os
+
+def note(text):
+    with open(os.environ["NOTES"], "a") as stream:
+        stream.write(text + "\\n")
+"""
+
+HANGING_SUITE = (
+    NOTE
+    + """
+import time
+from rustest import fixture
+
+@fixture
+def hangs_in_setup():
+    time.sleep(60)
+    yield
+
+@fixture
+def hangs_in_teardown():
+    yield
+    note("teardown started")
+    time.sleep(60)
+
+def test_before():
+    note("test_before ran")
+
+def test_sleeps():
+    time.sleep(60)
+
+def test_spins():
+    while True:
+        pass
+
+def test_setup_hangs(hangs_in_setup):
+    note("test_setup_hangs ran")
+
+def test_teardown_hangs(hangs_in_teardown):
+    note("test_teardown_hangs ran")
+
+def test_after():
+    note("test_after ran")
+"""
+)
+
+ASYNC_SUITE = (
+    NOTE
+    + """
+import asyncio
+import trio
+from rustest import mark
+
+async def test_asyncio_hangs():
+    await asyncio.sleep(60)
+
+async def test_asyncio_after():
+    await asyncio.sleep(0)
+    note("test_asyncio_after ran")
+
+@mark.trio
+async def test_trio_hangs():
+    await trio.sleep_forever()
+
+@mark.trio
+async def test_trio_after():
+    await trio.sleep(0)
+    note("test_trio_after ran")
+"""
+)
+
+SLOW_PASSING = """
+import time
+from rustest import mark
+
+def test_slow():
+    time.sleep(1.2)
+"""
+
+MARKED_SLEEP = """
+import time
+from rustest import mark
+
+@mark.timeout({limit})
+def test_sleeps():
+    time.sleep(60)
+"""
+
+HANDLER_CHECK = (
+    NOTE
+    + """
+import signal
+import time
+from rustest import mark
+
+def test_sleeps():
+    time.sleep(60)
+
+@mark.timeout(0)
+def test_sees_the_default_alarm_handler():
+    note(f"handler {signal.getsignal(signal.SIGALRM) is signal.SIG_DFL}")
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def hanging_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A module whose tests hang in their call, a fixture's setup and a fixture's teardown."""
+    project = Project(tmp_path_factory.mktemp("hanging"))
+    project.write("test_hangs.py", HANGING_SUITE)
+    return project
+
+
+@pytest.fixture(scope="module")
+def guarded(hanging_project: Project) -> CliRun:
+    """The hanging module run once in guarded test processes, with both report files."""
+    return hanging_project.run("--timeout", "0.5", junitxml=True)
+
+
+@pytest.fixture(scope="module")
+def unguarded(hanging_project: Project) -> CliRun:
+    """The hanging module run once in the command's own process, stopped by SIGALRM."""
+    return hanging_project.run("--timeout", "0.5", "--no-crash-guard", junitxml=True)
+
+
+@pytest.fixture(scope="module")
+def async_guarded(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    """Async tests that hang on asyncio and on trio, run in guarded test processes."""
+    pytest.importorskip("trio")
+    project = Project(tmp_path_factory.mktemp("async_guarded"))
+    project.write("test_async_hangs.py", ASYNC_SUITE)
+    return project.run("--timeout", "0.5")
+
+
+@pytest.fixture(scope="module")
+def async_unguarded(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    """Async tests that hang on asyncio and on trio, run in the command's own process."""
+    pytest.importorskip("trio")
+    project = Project(tmp_path_factory.mktemp("async_unguarded"))
+    project.write("test_async_hangs.py", ASYNC_SUITE)
+    return project.run("--timeout", "0.5", "--no-crash-guard")
+
+
+def _line_of(suite: str, text: str, after: str) -> int:
+    """Return the number of the first line of *suite* (as written) that is *text*, after line *after*."""
+    lines = suite.lstrip("\n").splitlines()
+    return lines.index(text, lines.index(after)) + 1
+
+
+def _failure(run: CliRun, name: str) -> dict[str, Any]:
+    failures = run.test(name)["failures"]
+    assert len(failures) == 1, failures
+    failure: dict[str, Any] = failures[0]
+    return failure
+
+
+# -- guarded runs: faulthandler's watchdog ends the test process --
+
+
+def test_a_test_that_hangs_in_its_call_fails_and_the_other_tests_pass(guarded: CliRun) -> None:
+    assert guarded.outcomes == {
+        "test_hangs.py::test_before": "passed",
+        "test_hangs.py::test_sleeps": "failed",
+        "test_hangs.py::test_spins": "failed",
+        "test_hangs.py::test_setup_hangs": "error",
+        "test_hangs.py::test_teardown_hangs": "error",
+        "test_hangs.py::test_after": "passed",
+    }, guarded.output
+
+
+def test_a_busy_loop_is_stopped_at_its_timeout(guarded: CliRun) -> None:
+    failure = _failure(guarded, "test_spins")
+    assert failure["type"] == "Timeout"
+    assert re.search(r'File ".*test_hangs\.py", line \d+ in test_spins', failure["message"]), failure
+
+
+def test_a_timeout_report_names_the_limit_and_where_it_was_set(guarded: CliRun) -> None:
+    message = _failure(guarded, "test_sleeps")["message"]
+    expected = "the test ran longer than its 0.5 s timeout (--timeout) and was stopped"
+    assert message.startswith(expected), message
+
+
+def test_a_timeout_report_shows_the_line_the_test_hung_on(guarded: CliRun) -> None:
+    message = _failure(guarded, "test_sleeps")["message"]
+    line = _line_of(HANGING_SUITE, "    time.sleep(60)", "def test_sleeps():")
+    assert re.search(rf'File ".*test_hangs\.py", line {line} in test_sleeps', message), message
+    assert "_executor.py" not in message
+
+
+def test_a_hang_in_a_fixture_setup_is_an_error_in_setup(guarded: CliRun) -> None:
+    test = guarded.test("test_setup_hangs")
+    assert (test["when"], test["failures"][0]["type"]) == ("setup", "Timeout")
+    assert "in hangs_in_setup" in test["failures"][0]["message"]
+    assert "test_setup_hangs ran" not in guarded.notes
+
+
+def test_a_hang_in_a_fixture_teardown_is_an_error_in_teardown(guarded: CliRun) -> None:
+    test = guarded.test("test_teardown_hangs")
+    assert (test["when"], test["failures"][0]["type"]) == ("teardown", "Timeout")
+    assert "in hangs_in_teardown" in test["failures"][0]["message"]
+    assert "teardown started" in guarded.notes
+
+
+def test_the_tests_after_a_timeout_run_once(guarded: CliRun) -> None:
+    assert guarded.notes.count("test_after ran") == 1
+    assert guarded.notes.count("test_before ran") == 1
+
+
+def test_a_run_with_a_timeout_exits_1(guarded: CliRun) -> None:
+    assert guarded.exit_code == 1, guarded.output
+
+
+def test_the_terminal_calls_a_timeout_a_timeout_not_a_crash(guarded: CliRun) -> None:
+    assert "test_hangs.py::test_sleeps: the test ran longer than its 0.5 s timeout" in guarded.stdout
+    assert "crash" not in guarded.stdout.lower()
+    assert "the test process" not in guarded.stdout
+    assert "2 failed, 2 passed, 2 errors" in guarded.summary_line
+
+
+def test_the_junit_report_has_one_testcase_per_test_and_a_failure_for_the_timeout(guarded: CliRun) -> None:
+    cases = {case.get("name", ""): case for case in guarded.testcases()}
+    assert sorted(cases) == sorted(
+        ["test_before", "test_sleeps", "test_spins", "test_setup_hangs", "test_teardown_hangs", "test_after"]
+    )
+    failure = cases["test_sleeps"].find("failure")
+    assert failure is not None
+    assert "0.5 s timeout" in (failure.get("message") or "")
+    assert cases["test_after"].find("failure") is None
+
+
+def test_last_failed_after_a_timeout_runs_the_timed_out_tests_again(hanging_project: Project) -> None:
+    hanging_project.run("--timeout", "0.5", "-k", "sleeps or before")
+    again = hanging_project.run("--lf", "--timeout", "0.5", "-k", "sleeps or before")
+    assert again.outcomes == {"test_hangs.py::test_sleeps": "failed"}, again.output
+
+
+def test_an_asyncio_test_that_hangs_fails_and_the_next_runs(async_guarded: CliRun) -> None:
+    assert async_guarded.test("test_asyncio_hangs")["outcome"] == "failed", async_guarded.output
+    assert async_guarded.test("test_asyncio_after")["outcome"] == "passed"
+    assert "test_asyncio_after ran" in async_guarded.notes
+
+
+def test_a_trio_test_that_hangs_fails_and_the_next_runs(async_guarded: CliRun) -> None:
+    assert async_guarded.test("test_trio_hangs")["outcome"] == "failed", async_guarded.output
+    assert async_guarded.test("test_trio_after")["outcome"] == "passed"
+    assert "test_trio_after ran" in async_guarded.notes
+
+
+# -- unguarded runs: SIGALRM raises Timeout in the test --
+
+
+def test_without_the_guard_the_hanging_tests_fail_and_the_others_pass(unguarded: CliRun) -> None:
+    assert unguarded.outcomes == {
+        "test_hangs.py::test_before": "passed",
+        "test_hangs.py::test_sleeps": "failed",
+        "test_hangs.py::test_spins": "failed",
+        "test_hangs.py::test_setup_hangs": "error",
+        "test_hangs.py::test_teardown_hangs": "error",
+        "test_hangs.py::test_after": "passed",
+    }, unguarded.output
+
+
+def test_without_the_guard_the_timeout_is_raised_at_the_line_of_the_sleep(unguarded: CliRun) -> None:
+    failure = _failure(unguarded, "test_sleeps")
+    assert failure["type"] == "Timeout"
+    assert failure["message"] == "the test ran longer than its 0.5 s timeout (--timeout) and was stopped"
+    assert failure["traceback"][-1]["source"] == "time.sleep(60)", failure
+
+
+def test_without_the_guard_a_hang_in_a_fixture_is_an_error_of_its_phase(unguarded: CliRun) -> None:
+    assert unguarded.test("test_setup_hangs")["when"] == "setup"
+    assert unguarded.test("test_teardown_hangs")["when"] == "teardown"
+
+
+def test_without_the_guard_the_run_goes_on_in_the_same_process(unguarded: CliRun) -> None:
+    assert unguarded.exit_code == 1, unguarded.output
+    assert unguarded.notes.count("test_after ran") == 1
+
+
+def test_without_the_guard_the_previous_alarm_handler_is_restored(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write("test_handler.py", HANDLER_CHECK)
+    run = project.run("--timeout", "0.5", "--no-crash-guard")
+    assert run.test("test_sleeps")["outcome"] == "failed", run.output
+    assert run.notes == ["handler True"]
+
+
+def test_without_the_guard_an_asyncio_test_is_stopped_at_its_await(async_unguarded: CliRun) -> None:
+    failure = _failure(async_unguarded, "test_asyncio_hangs")
+    assert failure["type"] == "Timeout", failure
+    assert failure["traceback"][-1]["source"] == "await asyncio.sleep(60)", failure
+    assert async_unguarded.test("test_asyncio_after")["outcome"] == "passed"
+
+
+def test_without_the_guard_a_trio_test_is_stopped(async_unguarded: CliRun) -> None:
+    assert _failure(async_unguarded, "test_trio_hangs")["type"] == "Timeout", async_unguarded.output
+    assert async_unguarded.test("test_trio_after")["outcome"] == "passed"
+
+
+def test_where_nothing_can_stop_a_test_the_run_warns_once_and_sets_no_limit(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write("test_slow.py", SLOW_PASSING)
+    # A process that can neither fork a guarded child nor use SIGALRM, as on Windows.
+    script = (
+        "import signal, sys\n"
+        "del signal.setitimer\n"
+        "from rustest._cli._main import main\n"
+        "sys.exit(main(['--timeout', '0.5']))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project.root,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout.count("timeouts are not enforced on this platform") == 1, completed.stdout
+
+
+# -- where the limit comes from --
+
+
+def test_the_timeout_setting_applies_to_every_test(tmp_path: Path) -> None:
+    project = Project(tmp_path, "[tool.rustest]\ntimeout = 0.5\n")
+    project.write("test_hang.py", "import time\n\ndef test_sleeps():\n    time.sleep(60)\n")
+    run = project.run()
+    message = _failure(run, "test_sleeps")["message"]
+    assert "0.5 s timeout (timeout setting)" in message, run.output
+
+
+def test_the_pytest_timeout_setting_is_honoured(tmp_path: Path) -> None:
+    project = Project(tmp_path, '[tool.pytest.ini_options]\ntimeout = "0.5"\n')
+    project.write("test_hang.py", "import time\n\ndef test_sleeps():\n    time.sleep(60)\n")
+    assert project.run().test("test_sleeps")["outcome"] == "failed"
+
+
+def test_the_command_line_timeout_wins_over_the_setting(tmp_path: Path) -> None:
+    project = Project(tmp_path, "[tool.rustest]\ntimeout = 0.5\n")
+    project.write("test_slow.py", SLOW_PASSING)
+    run = project.run("--timeout", "0")
+    assert run.outcomes == {"test_slow.py::test_slow": "passed"}, run.output
+
+
+def test_a_mark_gives_a_test_a_timeout_when_none_is_set(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write("test_marked.py", MARKED_SLEEP.format(limit=0.5))
+    message = _failure(project.run(), "test_sleeps")["message"]
+    assert "0.5 s timeout (mark.timeout)" in message
+
+
+def test_a_longer_mark_overrides_the_command_line(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_marked.py",
+        "import time\nfrom rustest import mark\n\n@mark.timeout(60)\ndef test_slow():\n    time.sleep(1.2)\n",
+    )
+    assert project.run("--timeout", "0.5").outcomes == {"test_marked.py::test_slow": "passed"}
+
+
+def test_a_shorter_mark_overrides_the_setting(tmp_path: Path) -> None:
+    project = Project(tmp_path, "[tool.rustest]\ntimeout = 60\n")
+    project.write("test_marked.py", MARKED_SLEEP.format(limit=0.5))
+    assert "0.5 s timeout (mark.timeout)" in _failure(project.run(), "test_sleeps")["message"]
+
+
+def test_a_mark_of_zero_turns_the_timeout_off_for_its_test(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_marked.py",
+        "import time\nfrom rustest import mark\n\n@mark.timeout(0)\ndef test_slow():\n    time.sleep(1.2)\n",
+    )
+    assert project.run("--timeout", "0.5").outcomes == {"test_marked.py::test_slow": "passed"}
+
+
+def test_a_class_mark_applies_to_its_methods_and_a_method_mark_wins(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_marked.py",
+        """
+        import time
+        from rustest import mark
+
+        @mark.timeout(0.5)
+        class TestGroup:
+            def test_sleeps(self):
+                time.sleep(60)
+
+            @mark.timeout(0)
+            def test_slow(self):
+                time.sleep(1.2)
+        """,
+    )
+    run = project.run()
+    assert run.outcomes == {
+        "test_marked.py::TestGroup::test_sleeps": "failed",
+        "test_marked.py::TestGroup::test_slow": "passed",
+    }, run.output
+
+
+def test_the_timeout_mark_is_known_under_strict_markers(tmp_path: Path) -> None:
+    project = Project(tmp_path, "[tool.rustest]\nstrict_markers = true\n")
+    project.write(
+        "test_marked.py", "from rustest import mark\n\n@mark.timeout(5)\ndef test_quick():\n    pass\n"
+    )
+    run = project.run()
+    assert run.exit_code == 0, run.output
+
+
+def test_a_pytest_timeout_method_argument_is_accepted(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_marked.py",
+        "from rustest import mark\n\n@mark.timeout(5, method='thread')\ndef test_quick():\n    pass\n",
+    )
+    assert project.run().exit_code == 0
+
+
+# -- wrong values --
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf"])
+def test_a_wrong_command_line_timeout_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    project = Project(tmp_path)
+    project.write("test_quick.py", "def test_quick():\n    pass\n")
+    run = project.run(f"--timeout={value}")
+    assert run.exit_code == 4, run.output
+    assert "argument --timeout: a timeout is a number of seconds >= 0" in run.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", '"soon"', "true"])
+def test_a_wrong_timeout_setting_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    project = Project(tmp_path, f"[tool.rustest]\ntimeout = {value}\n")
+    project.write("test_quick.py", "def test_quick():\n    pass\n")
+    run = project.run()
+    assert run.exit_code == 4, run.output
+    assert "timeout: a timeout is a number of seconds >= 0" in run.stderr
+
+
+@pytest.mark.parametrize("arguments", ["-1", "'soon'", "", "5, 6", "5, func_only=True"])
+def test_a_wrong_timeout_mark_is_a_usage_error_naming_the_test(tmp_path: Path, arguments: str) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_marked.py",
+        f"from rustest import mark\n\n@mark.timeout({arguments})\ndef test_marked():\n    pass\n",
+    )
+    run = project.run()
+    assert run.exit_code == 4, run.output
+    assert "test_marked.py::test_marked: mark.timeout(" in run.stderr
+    assert "write @mark.timeout(5)" in run.stderr
+
+
+# -- the parts, without a subprocess --
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(5, 5.0), (0.5, 0.5), ("2.5", 2.5), (0, 0.0)])
+def test_a_timeout_is_a_number_of_seconds(value: object, seconds: float) -> None:
+    assert parse_timeout(value) == seconds
+
+
+@pytest.mark.parametrize("value", [True, -0.1, "5s", float("nan"), float("inf"), None])
+def test_a_timeout_is_not_anything_else(value: object) -> None:
+    with pytest.raises(ValueError, match="a timeout is a number of seconds >= 0"):
+        parse_timeout(value)
+
+
+def test_a_timeout_message_names_the_seconds_and_the_source() -> None:
+    message = timeout_message(Limit(5.0, SOURCES[0]))
+    assert message == "the test ran longer than its 5 s timeout (--timeout) and was stopped"
+
+
+def test_only_the_watchdog_dump_is_a_timeout_dump() -> None:
+    assert is_timeout_dump("Timeout (0:00:05)!\nThread 0x1 (most recent call first):\n")
+    assert not is_timeout_dump("Fatal Python error: Segmentation fault\n")
+
+
+def test_a_dump_without_executor_frames_counts_as_the_call() -> None:
+    dump = 'Thread 0x1 (most recent call first):\n  File "t.py", line 3 in test_x\n'
+    assert timed_out_phase(dump) is Phase.CALL
