@@ -31,9 +31,8 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rustest._config import UsageError, parse_timeout
 from rustest._events import Event, Listener, Phase, SessionFinished, TestFinished, TestStarted
@@ -104,8 +103,7 @@ _MARK_USAGE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Limit:
+class Limit(NamedTuple):
     """How long a test may run, in seconds (0: no limit), and where that was set (one of ``SOURCES``)."""
 
     seconds: float
