@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from cli_helpers import REPO_ROOT, CliRun, Project
 
+from rustest import _executor as rustest_executor
 from rustest._cli._timeout import SOURCES, Limit, is_timeout_dump, timed_out_phase, timeout_message
 from rustest._config import parse_timeout
 from rustest._events import Phase
@@ -500,6 +501,21 @@ def test_a_timeout_message_names_the_seconds_and_the_source() -> None:
 def test_only_the_watchdog_dump_is_a_timeout_dump() -> None:
     assert is_timeout_dump("Timeout (0:00:05)!\nThread 0x1 (most recent call first):\n")
     assert not is_timeout_dump("Fatal Python error: Segmentation fault\n")
+
+
+@pytest.mark.parametrize(
+    ("innermost", "phase"),
+    [("setup", Phase.SETUP), ("call_test", Phase.CALL), ("run_finalizers", Phase.TEARDOWN)],
+)
+def test_the_innermost_executor_frame_of_a_dump_gives_the_phase(innermost: str, phase: Phase) -> None:
+    executor = rustest_executor.__file__
+    dump = (
+        "Thread 0x1 (most recent call first):\n"
+        '  File "t.py", line 3 in hangs\n'
+        f'  File "{executor}", line 9 in {innermost}\n'
+        f'  File "{executor}", line 7 in teardown\n'
+    )
+    assert timed_out_phase(dump) is phase
 
 
 def test_a_dump_without_executor_frames_counts_as_the_call() -> None:

@@ -82,7 +82,7 @@ _FRAME_PREFIX = '  File "'
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _PACKAGE_PREFIX = _PACKAGE_DIR + os.sep
 _RETRY_SECONDS = 0.001
-_EXECUTOR_FRAME = f'{_FRAME_PREFIX}{os.path.join(_PACKAGE_DIR, "_executor.py")}"'
+_EXECUTOR_FILE = os.path.join(_PACKAGE_DIR, "_executor.py")
 _EXECUTOR_PHASES = {
     "open_loop": Phase.SETUP,
     "setup": Phase.SETUP,
@@ -319,8 +319,12 @@ def timed_out_phase(dump: str) -> Phase:
     the executor's own tests would catch, counts as the call.
     """
     for line in dump.splitlines():
-        if line.startswith(_EXECUTOR_FRAME):
-            phase = _EXECUTOR_PHASES.get(line.rsplit(" in ", 1)[-1].strip())
+        if not line.startswith(_FRAME_PREFIX):
+            continue
+        path, _, where = line[len(_FRAME_PREFIX) :].partition('"')
+        # A path as the module was imported, relative when its sys.path entry was.
+        if os.path.abspath(path) == _EXECUTOR_FILE:
+            phase = _EXECUTOR_PHASES.get(where.rsplit(" in ", 1)[-1].strip())
             if phase is not None:
                 return phase
     return Phase.CALL
