@@ -76,7 +76,21 @@ ASYNC_SUITE = (
     + """
 import asyncio
 import trio
-from rustest import mark
+from rustest import fixture, mark
+
+@fixture
+async def hangs_in_setup():
+    await asyncio.sleep(60)
+    yield
+
+async def test_asyncio_fixture_hangs(hangs_in_setup):
+    note("test_asyncio_fixture_hangs ran")
+
+async def test_awaits_a_task_that_hangs():
+    await asyncio.create_task(asyncio.sleep(60))
+
+def test_runs_a_loop_of_its_own_that_hangs():
+    asyncio.run(asyncio.sleep(60))
 
 async def test_asyncio_hangs():
     await asyncio.sleep(60)
@@ -233,6 +247,20 @@ def test_the_tests_after_a_timeout_run_once(guarded: CliRun) -> None:
     assert guarded.notes.count("test_before ran") == 1
 
 
+def test_a_timed_out_test_lasted_at_least_its_limit(guarded: CliRun) -> None:
+    assert guarded.test("test_sleeps")["duration"] == 0.5
+
+
+def test_exitfirst_stops_the_run_at_a_timeout(hanging_project: Project) -> None:
+    run = hanging_project.run("--timeout", "0.5", "-x")
+    assert [nodeid for nodeid, outcome in run.outcomes.items() if outcome != "skipped"] == [
+        "test_hangs.py::test_before",
+        "test_hangs.py::test_sleeps",
+    ], run.output
+    assert run.exit_code == 1
+    assert "stopping after 1 failure" in run.stdout
+
+
 def test_a_run_with_a_timeout_exits_1(guarded: CliRun) -> None:
     assert guarded.exit_code == 1, guarded.output
 
@@ -317,6 +345,25 @@ def test_without_the_guard_an_asyncio_test_is_stopped_at_its_await(async_unguard
     assert failure["type"] == "Timeout", failure
     assert failure["traceback"][-1]["source"] == "await asyncio.sleep(60)", failure
     assert async_unguarded.test("test_asyncio_after")["outcome"] == "passed"
+
+
+def test_without_the_guard_an_async_fixture_is_stopped_at_its_await(async_unguarded: CliRun) -> None:
+    test = async_unguarded.test("test_asyncio_fixture_hangs")
+    assert (test["outcome"], test["when"]) == ("error", "setup"), async_unguarded.output
+    assert test["failures"][0]["traceback"][-1]["source"] == "await asyncio.sleep(60)"
+
+
+def test_without_the_guard_a_test_awaiting_a_task_is_stopped_in_that_task(
+    async_unguarded: CliRun,
+) -> None:
+    failure = _failure(async_unguarded, "test_awaits_a_task_that_hangs")
+    assert failure["type"] == "Timeout", failure
+
+
+def test_without_the_guard_a_loop_a_sync_test_runs_itself_is_stopped(async_unguarded: CliRun) -> None:
+    failure = _failure(async_unguarded, "test_runs_a_loop_of_its_own_that_hangs")
+    assert failure["type"] == "Timeout", failure
+    assert any(frame["source"] == "asyncio.run(asyncio.sleep(60))" for frame in failure["traceback"]), failure
 
 
 def test_without_the_guard_a_trio_test_is_stopped(async_unguarded: CliRun) -> None:

@@ -85,7 +85,8 @@ def crash_report(crash: Crash, test: TestDef | None) -> TestReport:
         nodeid=crash.nodeid,
         outcome=crash_outcome(crash),
         when=crash.phase,
-        duration=0.0,
+        # A timed-out test ran at least this long; a crashed one's time is lost with its process.
+        duration=crash.timeout.seconds if crash.timeout is not None else 0.0,
         location=test.location if test is not None else "",
         failures=(Failure(crash.phase, exc_type, message),),
         marks=_mark_names(test) if test is not None and test.marks else (),

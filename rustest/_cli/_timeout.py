@@ -30,7 +30,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -82,6 +82,7 @@ _FRAME_PREFIX = '  File "'
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _PACKAGE_PREFIX = _PACKAGE_DIR + os.sep
 _RETRY_SECONDS = 0.001
+_ASYNC_GENERATOR_STEP = "async_generator_"
 _EXECUTOR_FILE = os.path.join(_PACKAGE_DIR, "_executor.py")
 _EXECUTOR_PHASES = {
     "open_loop": Phase.SETUP,
@@ -219,86 +220,99 @@ def alarm_listener(limits: Sequence[Limit]) -> Listener:
     it stops the timer and puts back the handler that was there before.
     Call it only where ``can_raise_in_tests()``.
     """
-    started = 0
-    previous: Any = None
-    armed = False
+    return _Alarm(limits)
 
-    def on_event(event: Event) -> None:
-        nonlocal started, previous, armed
+
+class _Alarm:
+    """The state of ``alarm_listener``: which test runs, whether its timer is set, the handler it replaced."""
+
+    def __init__(self, limits: Sequence[Limit]) -> None:
+        self._limits = limits
+        self._started = 0
+        self._armed = False
+        self._previous: Any = None
+        self._message = ""
+
+    def __call__(self, event: Event) -> None:
+        """Set the timer when a test with a limit starts; stop it when the test or the run finishes."""
         kind = event.__class__
         if kind is TestStarted:
-            limit = limits[started]
-            started += 1
+            limit = self._limits[self._started]
+            self._started += 1
             if limit.seconds:
-                previous = signal.signal(signal.SIGALRM, _raiser(limit))
+                self._message = timeout_message(limit)
+                self._previous = signal.signal(signal.SIGALRM, self._expired)
                 signal.setitimer(signal.ITIMER_REAL, limit.seconds)
-                armed = True
-        elif armed and (kind is TestFinished or kind is SessionFinished):
+                self._armed = True
+        elif self._armed and (kind is TestFinished or kind is SessionFinished):
             signal.setitimer(signal.ITIMER_REAL, 0)
+            previous = self._previous
             # None: the handler was not set from Python; the default is what such a process had.
             signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
-            previous = None
-            armed = False
+            self._previous = None
+            self._armed = False
 
-    return on_event
-
-
-def _raiser(limit: Limit) -> Callable[[int, FrameType | None], None]:
-    message = timeout_message(limit)
-
-    def raise_timeout(signum: int, frame: FrameType | None) -> None:
+    def _expired(self, signum: int, frame: FrameType | None) -> None:
         asyncio = sys.modules.get("asyncio")
         loop = asyncio._get_running_loop() if asyncio is not None else None
         if loop is not None and asyncio is not None and asyncio.current_task(loop) is None:
-            # The loop waits for events: raised here, the exception would leave the loop in the middle
-            # of a turn and the test's task still waiting. The test gets it where it awaits instead.
-            loop.call_soon_threadsafe(_fail_awaiting_test, loop, message)
-            return
+            step = _step_awaiting_user_code(asyncio.all_tasks(loop))
+            if step is not None:
+                # rustest's loop waits for events: raised here, the exception would leave the loop in
+                # the middle of a turn and the test's task waiting. The test gets it where it awaits.
+                loop.call_soon_threadsafe(self._fail_step, step, self._started)
+                return
         if frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_PREFIX):
             # rustest's own code is running (the executor's bookkeeping, a loop's driver), where an
             # exception would end the run rather than the test: try again as soon as the test's code runs.
             signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
             return
-        raise Timeout(message)
+        raise Timeout(self._message)
 
-    return raise_timeout
+    def _fail_step(self, task: Any, test: int) -> None:
+        """Raise ``Timeout`` where the step in asyncio *task* awaits, if test number *test* still runs it.
 
-
-def _fail_awaiting_test(loop: Any, message: str) -> None:
-    """Raise ``Timeout`` in the test or fixture that an asyncio *loop*'s step awaits in.
-
-    The step runs in a task rustest started (its outermost coroutine is
-    rustest's) whose chain of awaits reaches user code; the future that task
-    waits for gets the exception, so the test's ``await`` raises it. When
-    there is no such future (the test awaits another task), the loop is
-    stopped, which ends the step with an error that says so.
-    """
-    import asyncio
-
-    for task in asyncio.all_tasks(loop):
-        coroutine: Any = task.get_coro()
-        if not _reaches_user_code(coroutine):
-            continue
-        # The future a task waits for: both of asyncio's Task implementations keep it there.
-        waiter = getattr(task, "_fut_waiter", None)
-        if isinstance(waiter, asyncio.Future) and not isinstance(waiter, asyncio.Task) and not waiter.done():
-            waiter.set_exception(Timeout(message))
+        The future at the end of the chain of awaited tasks gets the
+        exception, so the ``await`` in the test raises it. When the chain
+        ends at no pending future, the loop is stopped, which ends the step
+        with an error that says so.
+        """
+        if not self._armed or self._started != test or _step_awaiting_user_code([task]) is not task:
+            # The test ended, or its step did, before the loop ran this.
             return
-    loop.stop()
+        import asyncio
+
+        waiter = task
+        while isinstance(waiter, asyncio.Task):
+            # The future a task waits for: both of asyncio's Task implementations keep it there.
+            waiter = getattr(waiter, "_fut_waiter", None)
+        if isinstance(waiter, asyncio.Future) and not waiter.done():
+            waiter.set_exception(Timeout(self._message))
+            return
+        task.get_loop().stop()
 
 
-def _reaches_user_code(coroutine: Any) -> bool:
-    """Tell whether *coroutine* is rustest's and awaits, at some depth, a coroutine of user code."""
-    code = getattr(coroutine, "cr_code", None)
-    if code is None or not is_internal_file(code.co_filename):
-        return False
-    awaited = getattr(coroutine, "cr_await", None)
-    while awaited is not None:
-        code = getattr(awaited, "cr_code", None) or getattr(awaited, "gi_code", None)
-        if code is not None and not is_internal_file(code.co_filename):
-            return True
-        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
-    return False
+def _step_awaiting_user_code(tasks: Iterable[Any]) -> Any:
+    """Return the task of *tasks* in which rustest runs a test's or fixture's step, or ``None``.
+
+    Its outermost coroutine is rustest's, and its chain of awaits reaches
+    user code: a coroutine of neither rustest nor the event loop, or the
+    step of an async generator (rustest only steps fixtures' generators).
+    """
+    for task in tasks:
+        coroutine: Any = task.get_coro()
+        code = getattr(coroutine, "cr_code", None)
+        if code is None or not code.co_filename.startswith(_PACKAGE_PREFIX):
+            continue
+        awaited = getattr(coroutine, "cr_await", None)
+        while awaited is not None:
+            code = getattr(awaited, "cr_code", None) or getattr(awaited, "gi_code", None)
+            if code is not None and not is_internal_file(code.co_filename):
+                return task
+            if type(awaited).__name__.startswith(_ASYNC_GENERATOR_STEP):
+                return task
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    return None
 
 
 def is_timeout_dump(dump: str) -> bool:
