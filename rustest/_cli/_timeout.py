@@ -73,8 +73,9 @@ TIMEOUT_MARK = "timeout"
 TIMEOUT_MARK_HELP = "timeout(seconds): fail the test when it runs longer than seconds (0: no limit)"
 
 NO_ENFORCEMENT_WARNING = (
-    "timeouts are not enforced on this platform: it can neither run the tests in a guarded child "
-    "process nor interrupt them with SIGALRM; the tests run without a time limit"
+    "timeouts are not enforced in this run: the tests run in this process (there is no guarded child "
+    "process), where SIGALRM cannot interrupt them (that needs a POSIX system and the main thread); "
+    "they run without a time limit"
 )
 
 _DUMP_HEADER = "Timeout ("
