@@ -18,6 +18,7 @@ from rustest._assertion import set_verbosity
 from rustest._builtins import builtin_fixtures
 from rustest._cache import Cache
 from rustest._capture import FdCapture, NoCapture, OutputCapture, SysCapture
+from rustest._cli._alarm import alarm_listener, can_raise_in_tests
 from rustest._cli._main import ExitCode, RunConfig, RunReport
 from rustest._cli._resume import ResumedRun
 from rustest._cli._timeout import (
@@ -27,8 +28,6 @@ from rustest._cli._timeout import (
     TIMEOUT_MARK,
     TIMEOUT_MARK_HELP,
     Limit,
-    alarm_listener,
-    can_raise_in_tests,
     item_limits,
 )
 from rustest._collect import Collection, collect

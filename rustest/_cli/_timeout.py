@@ -16,8 +16,9 @@ Two mechanisms stop a test, chosen once per run:
   test as timed out, and continues the run in a new process.
 - In an unguarded run on the main thread of a POSIX process, ``SIGALRM``
   from ``setitimer`` raises ``Timeout`` in the test where it is, and the run
-  goes on in the same process. Code that does not return to the interpreter
-  (a C call that blocks with signals retried) is not stopped this way.
+  goes on in the same process (see ``_alarm``). Code that does not return to
+  the interpreter (a C call that blocks with signals retried) is not
+  stopped this way.
 
 Where neither works (Windows without the guard) the run warns once and sets
 no limit.
@@ -27,17 +28,12 @@ from __future__ import annotations
 
 import faulthandler
 import os
-import signal
-import sys
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from types import FrameType
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rustest._config import UsageError, parse_timeout
 from rustest._events import Event, Listener, Phase, SessionFinished, TestFinished, TestStarted
 from rustest._outcomes import Failed
-from rustest._traceback import is_internal_file
 
 if TYPE_CHECKING:
     from rustest._definitions import TestDef
@@ -53,8 +49,6 @@ __all__ = [
     "TIMEOUT_MARK_HELP",
     "Limit",
     "Timeout",
-    "alarm_listener",
-    "can_raise_in_tests",
     "dump_stacks",
     "is_timeout_dump",
     "item_limits",
@@ -81,9 +75,6 @@ NO_ENFORCEMENT_WARNING = (
 _DUMP_HEADER = "Timeout ("
 _FRAME_PREFIX = '  File "'
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_PACKAGE_PREFIX = _PACKAGE_DIR + os.sep
-_RETRY_SECONDS = 0.001
-_ASYNC_GENERATOR_STEP = "async_generator_"
 _EXECUTOR_FILE = os.path.join(_PACKAGE_DIR, "_executor.py")
 _EXECUTOR_PHASES = {
     "open_loop": Phase.SETUP,
@@ -178,11 +169,6 @@ def item_limits(plan: Plan, default: Limit) -> list[Limit] | None:
     return [marked.get(test, default) for test in plan.item_test]
 
 
-def can_raise_in_tests() -> bool:
-    """Tell whether ``SIGALRM`` can interrupt the tests of this run: a POSIX process, on its main thread."""
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
 def watchdog_listener(limits: Sequence[Limit], dump_file: int, record: Callable[[Limit], None]) -> Listener:
     """Return the listener that arms faulthandler's watchdog for each test of a guarded process.
 
@@ -213,109 +199,6 @@ def watchdog_listener(limits: Sequence[Limit], dump_file: int, record: Callable[
     return on_event
 
 
-def alarm_listener(limits: Sequence[Limit]) -> Listener:
-    """Return the listener that interrupts each test of an unguarded run with ``SIGALRM`` when its time is up.
-
-    When a test with a limit starts, it installs a handler that raises
-    ``Timeout`` and sets a one-shot real-time timer; when the test finishes
-    it stops the timer and puts back the handler that was there before.
-    Call it only where ``can_raise_in_tests()``.
-    """
-    return _Alarm(limits)
-
-
-class _Alarm:
-    """The state of ``alarm_listener``: which test runs, whether its timer is set, the handler it replaced."""
-
-    def __init__(self, limits: Sequence[Limit]) -> None:
-        self._limits = limits
-        self._started = 0
-        self._armed = False
-        self._previous: Any = None
-        self._message = ""
-
-    def __call__(self, event: Event) -> None:
-        """Set the timer when a test with a limit starts; stop it when the test or the run finishes."""
-        kind = event.__class__
-        if kind is TestStarted:
-            limit = self._limits[self._started]
-            self._started += 1
-            if limit.seconds:
-                self._message = timeout_message(limit)
-                self._previous = signal.signal(signal.SIGALRM, self._expired)
-                signal.setitimer(signal.ITIMER_REAL, limit.seconds)
-                self._armed = True
-        elif self._armed and (kind is TestFinished or kind is SessionFinished):
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            previous = self._previous
-            # None: the handler was not set from Python; the default is what such a process had.
-            signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
-            self._previous = None
-            self._armed = False
-
-    def _expired(self, signum: int, frame: FrameType | None) -> None:
-        asyncio = sys.modules.get("asyncio")
-        loop = asyncio._get_running_loop() if asyncio is not None else None
-        if loop is not None and asyncio is not None and asyncio.current_task(loop) is None:
-            step = _step_awaiting_user_code(asyncio.all_tasks(loop))
-            if step is not None:
-                # rustest's loop waits for events: raised here, the exception would leave the loop in
-                # the middle of a turn and the test's task waiting. The test gets it where it awaits.
-                loop.call_soon_threadsafe(self._fail_step, step, self._started)
-                return
-        if frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_PREFIX):
-            # rustest's own code is running (the executor's bookkeeping, a loop's driver), where an
-            # exception would end the run rather than the test: try again as soon as the test's code runs.
-            signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
-            return
-        raise Timeout(self._message)
-
-    def _fail_step(self, task: Any, test: int) -> None:
-        """Raise ``Timeout`` where the step in asyncio *task* awaits, if test number *test* still runs it.
-
-        The future at the end of the chain of awaited tasks gets the
-        exception, so the ``await`` in the test raises it. When the chain
-        ends at no pending future, the loop is stopped, which ends the step
-        with an error that says so.
-        """
-        if not self._armed or self._started != test or _step_awaiting_user_code([task]) is not task:
-            # The test ended, or its step did, before the loop ran this.
-            return
-        import asyncio
-
-        waiter = task
-        while isinstance(waiter, asyncio.Task):
-            # The future a task waits for: both of asyncio's Task implementations keep it there.
-            waiter = getattr(waiter, "_fut_waiter", None)
-        if isinstance(waiter, asyncio.Future) and not waiter.done():
-            waiter.set_exception(Timeout(self._message))
-            return
-        task.get_loop().stop()
-
-
-def _step_awaiting_user_code(tasks: Iterable[Any]) -> Any:
-    """Return the task of *tasks* in which rustest runs a test's or fixture's step, or ``None``.
-
-    Its outermost coroutine is rustest's, and its chain of awaits reaches
-    user code: a coroutine of neither rustest nor the event loop, or the
-    step of an async generator (rustest only steps fixtures' generators).
-    """
-    for task in tasks:
-        coroutine: Any = task.get_coro()
-        code = getattr(coroutine, "cr_code", None)
-        if code is None or not code.co_filename.startswith(_PACKAGE_PREFIX):
-            continue
-        awaited = getattr(coroutine, "cr_await", None)
-        while awaited is not None:
-            code = getattr(awaited, "cr_code", None) or getattr(awaited, "gi_code", None)
-            if code is not None and not is_internal_file(code.co_filename):
-                return task
-            if type(awaited).__name__.startswith(_ASYNC_GENERATOR_STEP):
-                return task
-            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
-    return None
-
-
 def is_timeout_dump(dump: str) -> bool:
     """Tell whether *dump*, what faulthandler wrote, is the stacks its watchdog wrote when a limit passed."""
     return dump.startswith(_DUMP_HEADER)
@@ -330,8 +213,9 @@ def timed_out_phase(dump: str) -> Phase:
     """Tell in which phase a test was when the watchdog wrote *dump*: setup, call or teardown.
 
     The innermost frame of the executor in the stacks says it (``setup``,
-    ``teardown``, ``call`` and their helpers). A dump that shows none, which
-    the executor's own tests would catch, counts as the call.
+    ``teardown``, ``call`` and their helpers). A dump that shows none (were
+    those methods renamed, the end-to-end timeout tests would fail) counts
+    as the call.
     """
     for line in dump.splitlines():
         if not line.startswith(_FRAME_PREFIX):
