@@ -327,7 +327,11 @@ def _after_child(
         return os.WEXITSTATUS(status)
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
         return _die_of(signal.SIGINT)
-    cause = _cause(status)
+    dumped = _read_text(dump)
+    limit = progress.timeout if is_timeout_dump(dumped) else None
+    # A watchdog that fires as its test finishes, before the test's listener cancels it, ends the
+    # process while no test runs: the warning then says what happened.
+    cause = _cause(status) if limit is None else f"was ended by the watchdog of a {limit.seconds:g} s timeout"
     earlier = earlier if earlier is not None else EarlierRun()
     finished = progress.finished
     order = earlier.take(read_journal(journal.fileno(), progress.journal_end), finished)
@@ -341,14 +345,11 @@ def _after_child(
         done = len(earlier.finished)
         if done:
             text += f" ({done} test{'' if done == 1 else 's'} had finished in earlier processes)"
-        dumped = _read_text(dump)
         return _internal_error(f"{text}\n{dumped}" if dumped else text)
     if progress.started > finished:
         crashed = order[finished]
         going_on = f"; {_CONTINUING}" if finished + 1 < len(order) else ", the last test; reporting the run"
-        dumped = _read_text(dump)
-        limit = progress.timeout
-        if limit is not None and is_timeout_dump(dumped):
+        if limit is not None:
             stacks = dump_stacks(dumped)
             earlier.add_crash(Crash(crashed, cause, trim_dump(stacks), limit, timed_out_phase(stacks)))
             _say(f"\nrustest: {crashed}: {timeout_message(limit)}{going_on}\n")
