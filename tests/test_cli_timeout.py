@@ -474,6 +474,18 @@ def test_a_class_mark_applies_to_its_methods_and_a_method_mark_wins(tmp_path: Pa
     }, run.output
 
 
+@pytest.mark.parametrize("guard", [[], ["--no-crash-guard"]], ids=["guarded", "unguarded"])
+def test_a_timed_out_xfail_test_fails(tmp_path: Path, guard: list[str]) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_xfail.py",
+        "import time\nfrom rustest import mark\n\n@mark.xfail(reason='known bug')\n"
+        "def test_hangs():\n    time.sleep(60)\n",
+    )
+    run = project.run("--timeout", "0.5", *guard)
+    assert run.outcomes == {"test_xfail.py::test_hangs": "failed"}, run.output
+
+
 def test_the_timeout_mark_is_known_under_strict_markers(tmp_path: Path) -> None:
     project = Project(tmp_path, "[tool.rustest]\nstrict_markers = true\n")
     project.write(
