@@ -440,13 +440,26 @@ def test_a_shorter_mark_overrides_the_setting(tmp_path: Path) -> None:
     assert "0.5 s timeout (mark.timeout)" in _failure(project.run(), "test_sleeps")["message"]
 
 
-def test_a_mark_of_zero_turns_the_timeout_off_for_its_test(tmp_path: Path) -> None:
+@pytest.mark.parametrize("guard", [[], ["--no-crash-guard"]], ids=["guarded", "unguarded"])
+def test_a_mark_of_zero_turns_the_timeout_off_for_its_test(tmp_path: Path, guard: list[str]) -> None:
     project = Project(tmp_path)
+    # The quick test's timer, set when it started, must be gone when the slow one runs.
     project.write(
         "test_marked.py",
-        "import time\nfrom rustest import mark\n\n@mark.timeout(0)\ndef test_slow():\n    time.sleep(1.2)\n",
+        """
+        import time
+        from rustest import mark
+
+        def test_quick():
+            pass
+
+        @mark.timeout(0)
+        def test_slow():
+            time.sleep(1.2)
+        """,
     )
-    assert project.run("--timeout", "0.5").outcomes == {"test_marked.py::test_slow": "passed"}
+    run = project.run("--timeout", "0.5", *guard)
+    assert run.outcomes == {"test_marked.py::test_quick": "passed", "test_marked.py::test_slow": "passed"}
 
 
 def test_a_class_mark_applies_to_its_methods_and_a_method_mark_wins(tmp_path: Path) -> None:
