@@ -9,7 +9,6 @@ them with its own (``_resume``).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
@@ -25,8 +24,6 @@ from rustest._cli._timeout import (
     COMMAND_LINE,
     CONFIGURATION,
     NO_ENFORCEMENT_WARNING,
-    TIMEOUT_MARK,
-    TIMEOUT_MARK_HELP,
     Limit,
     item_limits,
 )
@@ -157,9 +154,6 @@ def _run(
     if sys.dont_write_bytecode:
         # Rewritten test modules are then kept in the cache folder, from the first run on.
         cache.create()
-    if (config.markers or config.strict_markers) and TIMEOUT_MARK not in config.markers:
-        # mark.timeout is rustest's own, never an unknown mark to warn about.
-        config = dataclasses.replace(config, markers={**config.markers, TIMEOUT_MARK: TIMEOUT_MARK_HELP})
     collection = collect(
         options.paths, config, builtin_fixtures=builtin_fixtures(), codeblocks=options.codeblocks
     )

@@ -46,7 +46,6 @@ __all__ = [
     "NO_ENFORCEMENT_WARNING",
     "SOURCES",
     "TIMEOUT_MARK",
-    "TIMEOUT_MARK_HELP",
     "Limit",
     "Timeout",
     "dump_stacks",
@@ -64,7 +63,6 @@ SOURCES = (COMMAND_LINE, CONFIGURATION, MARK)
 """Where a limit can come from, as the reports name it; a guarded process records the index."""
 
 TIMEOUT_MARK = "timeout"
-TIMEOUT_MARK_HELP = "timeout(seconds): fail the test when it runs longer than seconds (0: no limit)"
 
 NO_ENFORCEMENT_WARNING = (
     "timeouts are not enforced in this run: the tests run in this process (there is no guarded child "

@@ -32,7 +32,7 @@ LOOP_MARKS = ("asyncio", "trio", ANYIO_MARK)
 """Marks that may carry ``loop_scope=``; ``asyncio`` and ``trio`` also pin the backend."""
 
 BUILTIN_MARKS = frozenset(
-    {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", *LOOP_MARKS}
+    {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "timeout", *LOOP_MARKS}
 )
 """Marks rustest knows; any other must be registered in ``markers`` under ``strict_markers``."""
 
