@@ -520,21 +520,10 @@ def test_close_reports_a_task_left_running_with_the_owner_that_created_it(
     assert "forever" in leaks[0].description
 
 
-def test_close_reports_the_task_of_a_single_step_loop(backend: Flavor, inline: bool) -> None:
-    opened = open_runner(backend, inline, scope=Scope.FUNCTION)
-
-    async def forever() -> None:
-        await backend.sleep(3600)
-
-    async def leaky_test() -> None:
-        backend.spawn(forever)
-
-    opened.run(leaky_test(), "tests/test_a.py::test_leaky")
-    assert [leak.owner for leak in opened.close()] == ["tests/test_a.py::test_leaky"]
-
-
-def test_close_reports_a_task_left_by_the_last_planned_step(backend: Flavor, inline: bool) -> None:
-    opened = open_runner(backend, inline, scope=Scope.FUNCTION, step_count=1)
+@pytest.mark.parametrize("step_count", [0, 1], ids=["step-count-unknown", "last-planned-step"])
+def test_close_reports_the_task_of_a_single_step_loop(backend: Flavor, inline: bool, step_count: int) -> None:
+    # With a known step count the asyncio driver has ended after the step; close must still find the task.
+    opened = open_runner(backend, inline, scope=Scope.FUNCTION, step_count=step_count)
 
     async def forever() -> None:
         await backend.sleep(3600)
