@@ -10,8 +10,8 @@ both rewrite the asserts once per file and cache the result in
 from __future__ import annotations
 
 from rustest._assertion._compare import compare_explanation
-from rustest._assertion._explain import get_verbosity, set_verbosity
 from rustest._assertion._hook import RewriteHook, import_path_rewritten, install_rewrite_hook
+from rustest._assertion._verbosity import get_verbosity, set_verbosity
 
 __all__ = [
     "RewriteHook",

@@ -32,6 +32,7 @@ from rustest._assertion._recipe import (
     Ref,
 )
 from rustest._assertion._saferepr import DEFAULT_MAX_SIZE, safe_repr
+from rustest._assertion._verbosity import get_verbosity
 
 __all__ = [
     "DetailGroup",
@@ -39,25 +40,10 @@ __all__ = [
     "Where",
     "failure",
     "failure_with_message",
-    "get_verbosity",
     "render",
-    "set_verbosity",
 ]
 
 _INDENT = "  "
-
-_verbosity = 0
-
-
-def set_verbosity(level: int) -> None:
-    """Set how much failed asserts show: 0 is short, 1 adds full diffs, 2 and more disables truncation."""
-    global _verbosity
-    _verbosity = level
-
-
-def get_verbosity() -> int:
-    """Return the verbosity set by :func:`set_verbosity` (0 unless changed)."""
-    return _verbosity
 
 
 @dataclass(frozen=True)
@@ -86,7 +72,7 @@ class Explanation:
 
 
 def _repr(obj: object) -> str:
-    return safe_repr(obj, None if _verbosity >= 2 else DEFAULT_MAX_SIZE)
+    return safe_repr(obj, None if get_verbosity() >= 2 else DEFAULT_MAX_SIZE)
 
 
 def _is_shown_by_name(obj: object) -> bool:
@@ -228,7 +214,8 @@ def _explain_compare(recipe: Recipe, frame: Mapping[str, object], known_false: b
     text = f"{left.text} {symbol} {right.text}"
     details = _combine_details(left, right)
     if known_false:
-        lines = compare_explanation(symbol, _resolve(left_ref, frame), _resolve(right_ref, frame), _verbosity)
+        left_value, right_value = _resolve(left_ref, frame), _resolve(right_ref, frame)
+        lines = compare_explanation(symbol, left_value, right_value, get_verbosity())
         if lines:
             # The summary line repeats the comparison, which the text already shows.
             details += (DetailGroup(text, tuple(lines[2:])),)

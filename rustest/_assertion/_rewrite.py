@@ -56,7 +56,7 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from typing import Any, TypedDict, TypeVar
 
-from rustest._assertion import _explain, _recipe
+from rustest._assertion import _recipe
 from rustest._assertion._recipe import Recipe, Ref
 
 __all__ = ["OPT_OUT_MARKERS", "compile_rewritten", "explain", "explain_with_message", "rewrite_module"]
@@ -226,11 +226,16 @@ def explain(encoded_recipe: bytes) -> str:
     assert's marshalled recipe; the values the recipe refers to are the local
     variables of the calling frame.
     """
+    # Imported on the first failure: a passing suite never needs the explaining code.
+    from rustest._assertion import _explain
+
     return str(_explain.failure(marshal.loads(encoded_recipe), sys._getframe(1).f_locals))
 
 
 def explain_with_message(message: object, encoded_recipe: bytes) -> str:
     """Return the message of a failed rewritten ``assert test, message``: *message*, then the explanation."""
+    from rustest._assertion import _explain
+
     recipe = marshal.loads(encoded_recipe)
     return str(_explain.failure_with_message(message, recipe, sys._getframe(1).f_locals))
 
