@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterator
-from pprint import pformat
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
@@ -146,6 +145,8 @@ class WarningsChecker(WarningsRecorder):
 
     def _check(self) -> None:
         __tracebackhide__ = True
+        from pprint import pformat  # only a failed warns() check shows the warnings this way
+
         emitted = pformat([record.message for record in self], indent=2)
         if not any(issubclass(record.category, self.expected_warning) for record in self):
             fail(
