@@ -21,7 +21,7 @@ import pytest
 from cli_helpers import REPO_ROOT, CliRun, Project
 
 from rustest import _executor as rustest_executor
-from rustest._cli._timeout import SOURCES, Limit, is_timeout_dump, timed_out_phase, timeout_message
+from rustest._cli._timeout import SOURCES, Limit, timed_out_phase, timeout_message
 from rustest._config import parse_timeout
 from rustest._events import Phase
 
@@ -568,11 +568,6 @@ def test_a_timeout_is_not_anything_else(value: object) -> None:
 def test_a_timeout_message_names_the_seconds_and_the_source() -> None:
     message = timeout_message(Limit(5.0, SOURCES[0]))
     assert message == "the test ran longer than its 5 s timeout (--timeout) and was stopped"
-
-
-def test_only_the_watchdog_dump_is_a_timeout_dump() -> None:
-    assert is_timeout_dump("Timeout (0:00:05)!\nThread 0x1 (most recent call first):\n")
-    assert not is_timeout_dump("Fatal Python error: Segmentation fault\n")
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,15 @@ the finished tests and runs the rest (``_resume``). The final summary, exit
 code, report files and ``--lf`` cache cover the whole run.
 
 A test that runs longer than its timeout (``_timeout``) ends its process
-the same way: faulthandler's watchdog writes every thread's stack to the
-dump file and exits. The guard recognises that dump, reports the test as
-timed out (not as a crash), and goes on as after a crash.
+the same way, at the hand of the guard: the child writes each test's start
+time and limit into the progress page (plain stores), and tells the guard
+once, after planning, whether any test has a limit. Only then does the
+guard wait with a deadline rather than block in ``waitpid``: on a pidfd
+where there is one, which wakes it as soon as the child ends, else in a
+loop of ``waitpid(WNOHANG)``. When the running test passes its limit, the
+guard sends the child ``SIGUSR2``, on which faulthandler writes every
+thread's stack to the dump file, then kills it, reports the test as timed
+out (not as a crash), and goes on as after a crash.
 
 A child that dies before any test started (while importing or collecting,
 say) leaves no test to blame: the run ends with an internal error (exit
@@ -37,7 +43,9 @@ import argparse
 import contextlib
 import faulthandler
 import gc
+import math
 import os
+import select
 import signal
 import sys
 import tempfile
@@ -46,15 +54,16 @@ from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import IO, Any, NoReturn
 
-from rustest._cli._journal import Crash, EarlierRun, JournalWriter, Progress, progress_recorder, read_journal
-from rustest._cli._timeout import (
-    Limit,
-    dump_stacks,
-    is_timeout_dump,
-    timed_out_phase,
-    timeout_message,
-    watchdog_listener,
+from rustest._cli._journal import (
+    Crash,
+    Deadline,
+    EarlierRun,
+    JournalWriter,
+    Progress,
+    progress_recorder,
+    read_journal,
 )
+from rustest._cli._timeout import Limit, deadline_listener, shortest_limit, timed_out_phase, timeout_message
 from rustest._events import Listener, WarningEmitted
 
 __all__ = ["GuardedProcess", "crash_guard_applies", "run_guarded", "trim_dump"]
@@ -65,6 +74,12 @@ _MONITORING_TOOLS = range(6)
 _CONTINUING = "continuing with the remaining tests"
 _FRAME_PREFIX = '  File "'
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_DUMP_SIGNAL: int = getattr(signal, "SIGUSR2", 0)
+"""The signal on which a guarded test process with limits writes every thread's stack to its dump file."""
+_DUMP_POLL_NANOSECONDS = 10_000_000
+_DUMP_POLLS = 50
+"""How long the guard waits for a timed-out test's stacks: until they stop growing, at most half a second."""
+_EXIT_POLL_SECONDS = 0.01
 
 
 def crash_guard_applies(options: argparse.Namespace) -> bool:
@@ -88,11 +103,16 @@ class GuardedProcess:
     holds what the processes that died had done.
     """
 
-    def __init__(self, progress: Progress, journal_fd: int, dump_fd: int, earlier: EarlierRun | None) -> None:
+    def __init__(
+        self, progress: Progress, journal_fd: int, dump_fd: int, limits_fd: int, earlier: EarlierRun | None
+    ) -> None:
         self.earlier = earlier
         self._progress = progress
         self._journal = JournalWriter(journal_fd, progress)
         self._dump_fd = dump_fd
+        self._limits_fd = limits_fd
+        # A process a test forks must not keep the guard waiting to hear about limits.
+        os.register_at_fork(after_in_child=self._close_limits_pipe)
 
     def recorder(self, *, every_report: bool) -> Listener:
         """Return the listener that records each test's start and finish for the guard.
@@ -107,13 +127,30 @@ class GuardedProcess:
         """Record the order in which the tests will run; the recorder's counts index it."""
         self._journal.order(nodeids)
 
-    def timeout_listener(self, limits: Sequence[Limit]) -> Listener:
-        """Return the listener that stops each test at its limit in *limits* (run order), through the guard.
+    def timeout_listener(self, limits: Sequence[Limit] | None) -> Listener | None:
+        """Tell the guard whether tests have limits; return the listener that says when each such test runs.
 
-        Place it after the recorder: the guard blames the test the recorder
-        counted as started.
+        *limits* are the items' limits in run order, ``None`` when no test
+        has one: the guard then just waits for this process to end, and
+        there is no listener. Call it once, before the first test starts.
+        Place the listener after the recorder: the guard blames the test the
+        recorder counted as started.
         """
-        return watchdog_listener(limits, self._dump_fd, self._progress.arm_timeout)
+        try:
+            if limits is None:
+                return None
+            faulthandler.register(_DUMP_SIGNAL, file=self._dump_fd, all_threads=True, chain=False)
+            progress = self._progress
+            progress.expect_limits(shortest_limit(limits))
+            os.write(self._limits_fd, b"1")
+            return deadline_listener(limits, progress.start_limit, progress.end_limit)
+        finally:
+            self._close_limits_pipe()
+
+    def _close_limits_pipe(self) -> None:
+        if self._limits_fd >= 0:
+            os.close(self._limits_fd)
+            self._limits_fd = -1
 
 
 def _signal_name(signum: int) -> str:
@@ -271,6 +308,7 @@ def run_guarded(run: Callable[[GuardedProcess], int]) -> int:
             # The parent closes both once the child has ended.
             journal = tempfile.TemporaryFile()  # noqa: SIM115
             dump = tempfile.TemporaryFile()  # noqa: SIM115
+            limits_read, limits_write = os.pipe()
             _flush()
             # The child's collections then leave the parent's objects alone instead of copying every
             # page that holds one; they live as long as the child anyway.
@@ -278,18 +316,23 @@ def run_guarded(run: Callable[[GuardedProcess], int]) -> int:
             forked_at = time.perf_counter()
             pid = signals.fork()
             if pid == 0:
+                os.close(limits_read)
                 # The traceback of a fatal signal or a timeout goes where the parent can read it into the
                 # report. A descriptor of its own, which nothing closes: faulthandler may write up to the
                 # last moment.
                 dump_fd = os.dup(dump.fileno())
                 faulthandler.enable(file=dump_fd, all_threads=True)
-                exit_code = run(GuardedProcess(progress, journal.fileno(), dump_fd, earlier))
+                exit_code = run(GuardedProcess(progress, journal.fileno(), dump_fd, limits_write, earlier))
                 progress.complete(exit_code)
                 return exit_code
-            _, status = os.waitpid(pid, 0)
+            os.close(limits_write)
+            try:
+                status, timed_out = _wait(pid, limits_read, progress, dump.fileno())
+            finally:
+                os.close(limits_read)
             signals.child = None
             elapsed = time.perf_counter() - forked_at
-            outcome = _after_child(status, progress, journal, dump, earlier, signals.received)
+            outcome = _after_child(status, timed_out, progress, journal, dump, earlier, signals.received)
             journal.close()
             dump.close()
             if isinstance(outcome, int):
@@ -300,6 +343,114 @@ def run_guarded(run: Callable[[GuardedProcess], int]) -> int:
             earlier.duration += elapsed
 
 
+class _ChildExit:
+    """Wait for a child to end for at most a given time: on a pidfd where there is one, else by polling."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self._pidfd = -1
+        self._poll: select.poll | None = None
+        pidfd_open = getattr(os, "pidfd_open", None)
+        if pidfd_open is None:
+            return
+        try:
+            self._pidfd = pidfd_open(pid)
+        except OSError:
+            # A kernel older than Linux 5.3, or a sandbox that forbids the call.
+            return
+        self._poll = select.poll()
+        self._poll.register(self._pidfd, select.POLLIN)
+
+    def wait(self, nanoseconds: int | None) -> int | None:
+        """Return the child's wait status once it ended, waiting up to *nanoseconds* (``None``: no end).
+
+        Returns ``None`` when the child still runs after that time.
+        """
+        if nanoseconds is None:
+            return os.waitpid(self._pid, 0)[1]
+        if self._poll is not None:
+            # Rounded up: a wake before the deadline would only look again and sleep again.
+            if not self._poll.poll(max(0, math.ceil(nanoseconds / 1_000_000))):
+                return None
+            return os.waitpid(self._pid, 0)[1]
+        # Without a pidfd, short sleeps between looks: they cost a run with limits a wake every 10 ms,
+        # far less than a test's own work, and a child that ended keeps the guard at most 10 ms.
+        end = time.monotonic_ns() + nanoseconds
+        while True:
+            pid, status = os.waitpid(self._pid, os.WNOHANG)
+            if pid:
+                return status
+            remaining = end - time.monotonic_ns()
+            if remaining <= 0:
+                return None
+            time.sleep(min(remaining / 1_000_000_000, _EXIT_POLL_SECONDS))
+
+    def close(self) -> None:
+        """Release the pidfd."""
+        if self._pidfd >= 0:
+            os.close(self._pidfd)
+            self._pidfd = -1
+
+
+def _wait(pid: int, limits_fd: int, progress: Progress, dump_fd: int) -> tuple[int, Limit | None]:
+    """Wait for child *pid* to end; return its wait status and the limit of the test it was killed for.
+
+    The child writes a byte to *limits_fd* when tests have limits and closes
+    it after planning either way; without limits, or when the child ends
+    before it planned, the guard just waits for it. The limit is ``None``
+    unless the guard stopped the child because its test ran too long.
+    """
+    if not os.read(limits_fd, 1):
+        return os.waitpid(pid, 0)[1], None
+    child = _ChildExit(pid)
+    try:
+        while True:
+            deadline = progress.deadline()
+            now = time.monotonic_ns()
+            if deadline is not None and now >= deadline.at:
+                status = _stop(pid, child, deadline, progress, dump_fd)
+                if status is not None:
+                    return status, deadline.limit if progress.exit_code is None else None
+                continue
+            # A test that starts after this look ends no sooner than the shortest limit from now.
+            wake = now + progress.shortest_limit
+            if deadline is not None:
+                wake = min(wake, deadline.at)
+            status = child.wait(wake - now)
+            if status is not None:
+                return status, None
+    finally:
+        child.close()
+
+
+def _stop(pid: int, child: _ChildExit, deadline: Deadline, progress: Progress, dump_fd: int) -> int | None:
+    """Have the child dump its stacks and kill it, as its test ran past *deadline*; return its wait status.
+
+    Returns ``None``, the child left running, when the test finished as its
+    limit passed: that test is not blamed.
+    """
+    if not progress.still_running(deadline):
+        return None
+    os.kill(pid, _DUMP_SIGNAL)
+    size = -1
+    for _ in range(_DUMP_POLLS):
+        status = child.wait(_DUMP_POLL_NANOSECONDS)
+        if status is not None:
+            return status
+        written = os.fstat(dump_fd).st_size
+        if written and written == size:
+            break
+        size = written
+    if not progress.still_running(deadline):
+        # The stacks of a test that finished are nobody's: a later crash's dump starts afresh. The
+        # child shares the file's offset, so it writes from the start again.
+        os.ftruncate(dump_fd, 0)
+        os.lseek(dump_fd, 0, os.SEEK_SET)
+        return None
+    os.kill(pid, signal.SIGKILL)
+    return child.wait(None)
+
+
 def _exit(exit_code: int) -> NoReturn:
     _flush()
     os._exit(exit_code)
@@ -307,13 +458,17 @@ def _exit(exit_code: int) -> NoReturn:
 
 def _after_child(
     status: int,
+    timed_out: Limit | None,
     progress: Progress,
     journal: IO[bytes],
     dump: IO[bytes],
     earlier: EarlierRun | None,
     received: int | None,
 ) -> int | EarlierRun:
-    """Return the exit code of the run after a child ended, or what the next child needs to continue it."""
+    """Return the exit code of the run after a child ended, or what the next child needs to continue it.
+
+    *timed_out* is the limit of the test the guard killed the child for, or ``None``.
+    """
     if received is not None:
         return _die_of(received)
     if progress.exit_code is not None:
@@ -328,9 +483,9 @@ def _after_child(
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
         return _die_of(signal.SIGINT)
     dumped = _read_text(dump)
-    limit = progress.timeout if is_timeout_dump(dumped) else None
-    # A watchdog that fires as its test finishes, before the test's listener cancels it, ends the
-    # process while no test runs: the warning then says what happened.
+    limit = timed_out
+    # A test that finishes between the guard's last look and its kill leaves the process killed while
+    # no test runs: the warning then says what happened.
     cause = _cause(status) if limit is None else f"was ended by the watchdog of a {limit.seconds:g} s timeout"
     earlier = earlier if earlier is not None else EarlierRun()
     finished = progress.finished
@@ -350,8 +505,7 @@ def _after_child(
         crashed = order[finished]
         going_on = f"; {_CONTINUING}" if finished + 1 < len(order) else ", the last test; reporting the run"
         if limit is not None:
-            stacks = dump_stacks(dumped)
-            earlier.add_crash(Crash(crashed, cause, trim_dump(stacks), limit, timed_out_phase(stacks)))
+            earlier.add_crash(Crash(crashed, cause, trim_dump(dumped), limit, timed_out_phase(dumped)))
             _say(f"\nrustest: {crashed}: {timeout_message(limit)}{going_on}\n")
             return earlier
         earlier.add_crash(Crash(crashed, cause, trim_dump(dumped)))

@@ -9,8 +9,8 @@ Both live in shared memory, so the per-test path makes no system call:
 
 - ``Progress`` is one page of anonymous shared memory holding how many tests
   started and finished, whether the run completed (and its exit code), how
-  far the journal is written, and the timeout of the test last started with
-  one.
+  far the journal is written, the shortest timeout of the run, and when the
+  running test started and how long it may run, which the guard watches.
 - ``JournalWriter`` appends records to a temporary file mapped into memory:
   the run order once, after planning, and the report of every test the final
   report cannot do without. Those are the tests that did not simply pass
@@ -25,10 +25,11 @@ import marshal
 import mmap
 import os
 import struct
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from rustest._cli._timeout import SOURCES, Limit
 from rustest._events import (
@@ -44,15 +45,25 @@ from rustest._events import (
     WarningEmitted,
 )
 
-__all__ = ["Crash", "EarlierRun", "JournalWriter", "Progress", "progress_recorder", "read_journal"]
+__all__ = [
+    "Crash",
+    "Deadline",
+    "EarlierRun",
+    "JournalWriter",
+    "Progress",
+    "progress_recorder",
+    "read_journal",
+]
 
 _STARTED = 0
 _FINISHED = 1
 _DONE = 2
 _JOURNAL_END = 3
-_TIMEOUT_MICROSECONDS = 4
-_TIMEOUT_SOURCE = 5
-_SLOTS = 6
+_SHORTEST_LIMIT = 4
+_LIMIT = 5
+_LIMIT_SOURCE = 6
+_LIMIT_STARTED_AT = 7
+_SLOTS = 8
 
 _ORDER = 0
 _REPORT = 1
@@ -69,6 +80,19 @@ _PHASES = tuple(Phase)
 _PHASE_CODES = {phase: code for code, phase in enumerate(_PHASES)}
 _FIRST_CAPACITY = 1 << 16
 _PLAIN_VALUES = (bool, int, float, str, type(None))
+_NANOSECONDS = 1_000_000_000
+
+
+class Deadline(NamedTuple):
+    """The running test's deadline: which test it is (how many had started), and when its *limit* passes.
+
+    ``at`` is in ``time.monotonic_ns()`` nanoseconds, a clock the guard and
+    its test process share.
+    """
+
+    started: int
+    at: int
+    limit: Limit
 
 
 class Progress:
@@ -108,18 +132,48 @@ class Progress:
         """How many bytes of the journal hold whole records."""
         return self.slots[_JOURNAL_END]
 
-    def arm_timeout(self, limit: Limit) -> None:
-        """Record that the test that starts has *limit*, before the watchdog that enforces it is armed."""
-        self.slots[_TIMEOUT_MICROSECONDS] = round(limit.seconds * 1_000_000)
-        self.slots[_TIMEOUT_SOURCE] = SOURCES.index(limit.source)
+    def expect_limits(self, shortest: float) -> None:
+        """Record that tests of this run have limits, the *shortest* of them in seconds, before any starts."""
+        self.slots[_SHORTEST_LIMIT] = _nanoseconds(shortest)
 
     @property
-    def timeout(self) -> Limit | None:
-        """The limit of the test last started with one, or ``None`` when no test had one."""
-        microseconds = self.slots[_TIMEOUT_MICROSECONDS]
-        if not microseconds:
-            return None
-        return Limit(microseconds / 1_000_000, SOURCES[self.slots[_TIMEOUT_SOURCE]])
+    def shortest_limit(self) -> int:
+        """The shortest limit of the run's tests in nanoseconds, 0 when none has one."""
+        return self.slots[_SHORTEST_LIMIT]
+
+    def start_limit(self, limit: Limit) -> None:
+        """Record that the test that starts now, counted as started already, may run for *limit*.
+
+        Plain stores into the shared page: the guard reads them when it
+        wakes, no one is told.
+        """
+        slots = self.slots
+        slots[_LIMIT_SOURCE] = SOURCES.index(limit.source)
+        slots[_LIMIT_STARTED_AT] = time.monotonic_ns()
+        # Written last: a limit tells the guard that the other two belong to the running test.
+        slots[_LIMIT] = _nanoseconds(limit.seconds)
+
+    def end_limit(self) -> None:
+        """Record that the test that had a limit finished."""
+        self.slots[_LIMIT] = 0
+
+    def deadline(self) -> Deadline | None:
+        """Return the deadline of the running test, or ``None`` when no test with a limit runs."""
+        slots = self.slots
+        while True:
+            started, limit = slots[_STARTED], slots[_LIMIT]
+            if not limit or slots[_FINISHED] >= started:
+                return None
+            started_at, source = slots[_LIMIT_STARTED_AT], slots[_LIMIT_SOURCE]
+            # The test process goes on meanwhile: the values belong together if the test is the same.
+            if slots[_STARTED] == started and slots[_LIMIT] == limit:
+                return Deadline(started, started_at + limit, Limit(limit / _NANOSECONDS, SOURCES[source]))
+
+    def still_running(self, deadline: Deadline) -> bool:
+        """Tell whether the test of *deadline* still runs, still with a limit."""
+        slots = self.slots
+        started = deadline.started
+        return slots[_STARTED] == started and slots[_FINISHED] < started and bool(slots[_LIMIT])
 
     def close(self) -> None:
         """Release the shared memory."""
@@ -217,6 +271,10 @@ def progress_recorder(progress: Progress, journal: JournalWriter, *, every_repor
             journal_warning(event)  # type: ignore[arg-type]
 
     return record
+
+
+def _nanoseconds(seconds: float) -> int:
+    return round(seconds * _NANOSECONDS)
 
 
 def read_journal(fd: int, length: int) -> Iterator[tuple[int, bytes]]:

@@ -233,7 +233,10 @@ def _run(
     if guarded is not None:
         guarded.planned(the_plan.item_ids)
     limits = item_limits(the_plan, _default_limit(options, config))
-    if limits is not None:
+    if limits is None and guarded is not None:
+        # The guard then just waits for this process to end.
+        guarded.timeout_listener(None)
+    elif limits is not None:
         enforcer = _timeout_enforcer(limits, guarded)
         if enforcer is None:
             emit(WarningEmitted(NO_ENFORCEMENT_WARNING))

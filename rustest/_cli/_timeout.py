@@ -8,12 +8,13 @@ fixtures (wider-scoped ones it triggers too), its call and its teardown.
 
 Two mechanisms stop a test, chosen once per run:
 
-- In a guarded test process (the normal case, see ``_guard``),
-  ``faulthandler.dump_traceback_later`` arms a watchdog thread when a test
-  starts. When the limit passes it writes every thread's stack to the
-  guard's dump file and ends the process, even when the test is stuck in C
-  code that never returns to Python. The guard reads the dump, reports the
-  test as timed out, and continues the run in a new process.
+- In a guarded test process (the normal case, see ``_guard``), the test
+  process writes each test's start time and limit into the page it shares
+  with its guard, with no system call and no thread. The guard waits for
+  the process with a deadline: when the running test passes its limit, it
+  makes the process write every thread's stack to the dump file and kills
+  it, even when the test is stuck in C code that never returns to Python.
+  It reports the test as timed out, and continues the run in a new process.
 - In an unguarded run on the main thread of a POSIX process, ``SIGALRM``
   from ``setitimer`` raises ``Timeout`` in the test where it is, and the run
   goes on in the same process (see ``_alarm``). Code that does not return to
@@ -26,7 +27,6 @@ no limit.
 
 from __future__ import annotations
 
-import faulthandler
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -48,12 +48,11 @@ __all__ = [
     "TIMEOUT_MARK",
     "Limit",
     "Timeout",
-    "dump_stacks",
-    "is_timeout_dump",
+    "deadline_listener",
     "item_limits",
+    "shortest_limit",
     "timed_out_phase",
     "timeout_message",
-    "watchdog_listener",
 ]
 
 COMMAND_LINE = "--timeout"
@@ -70,7 +69,6 @@ NO_ENFORCEMENT_WARNING = (
     "they run without a time limit"
 )
 
-_DUMP_HEADER = "Timeout ("
 _FRAME_PREFIX = '  File "'
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _EXECUTOR_FILE = os.path.join(_PACKAGE_DIR, "_executor.py")
@@ -167,48 +165,41 @@ def item_limits(plan: Plan, default: Limit) -> list[Limit] | None:
     return [marked.get(test, default) for test in plan.item_test]
 
 
-def watchdog_listener(limits: Sequence[Limit], dump_file: int, record: Callable[[Limit], None]) -> Listener:
-    """Return the listener that arms faulthandler's watchdog for each test of a guarded process.
+def shortest_limit(limits: Sequence[Limit]) -> float:
+    """Return the shortest of *limits* in seconds, leaving out tests without one (0 when none has one)."""
+    return min((limit.seconds for limit in limits if limit.seconds), default=0.0)
 
-    *limits* are the items' limits in run order; *dump_file* is the
-    descriptor the watchdog writes the stacks to before it ends the process,
-    and *record* tells the guard the limit of the test that starts, before
-    the watchdog is armed. The watchdog is cancelled when the test finishes.
+
+def deadline_listener(
+    limits: Sequence[Limit], start: Callable[[Limit], None], end: Callable[[], None]
+) -> Listener:
+    """Return the listener that tells a guard when each test with a limit starts and finishes.
+
+    *limits* are the items' limits in run order. *start* records the limit
+    of a test that starts (its start time with it), *end* that it finished;
+    the guard stops a test that runs past its limit.
     """
-    arm = faulthandler.dump_traceback_later
-    cancel = faulthandler.cancel_dump_traceback_later
     started = 0
-    armed = False
+    running = False
 
     def on_event(event: Event) -> None:
-        nonlocal started, armed
+        nonlocal started, running
         kind = event.__class__
         if kind is TestStarted:
             limit = limits[started]
             started += 1
             if limit.seconds:
-                record(limit)
-                arm(limit.seconds, exit=True, file=dump_file)
-                armed = True
-        elif armed and (kind is TestFinished or kind is SessionFinished):
-            cancel()
-            armed = False
+                start(limit)
+                running = True
+        elif running and (kind is TestFinished or kind is SessionFinished):
+            end()
+            running = False
 
     return on_event
 
 
-def is_timeout_dump(dump: str) -> bool:
-    """Tell whether *dump*, what faulthandler wrote, is the stacks its watchdog wrote when a limit passed."""
-    return dump.startswith(_DUMP_HEADER)
-
-
-def dump_stacks(dump: str) -> str:
-    """Return the stacks of a watchdog's *dump*, without its ``Timeout (0:00:05)!`` header line."""
-    return dump.split("\n", 1)[1] if is_timeout_dump(dump) else dump
-
-
 def timed_out_phase(dump: str) -> Phase:
-    """Tell in which phase a test was when the watchdog wrote *dump*: setup, call or teardown.
+    """Tell in which phase a test was when its stacks were dumped at its timeout: setup, call or teardown.
 
     The innermost frame of the executor in the stacks says it (``setup``,
     ``teardown``, ``call`` and their helpers). A dump that shows none (were
