@@ -1,9 +1,10 @@
 """End-to-end: a test that runs longer than its timeout fails, and the run goes on with the next test.
 
 ``--timeout``, the ``timeout`` setting and ``mark.timeout`` give each test a
-limit on its setup, call and teardown. In a guarded run faulthandler's
-watchdog ends the test process and the guard reports the test; with
-``--no-crash-guard`` SIGALRM raises ``Timeout`` in the test. Every hanging
+limit on its setup, call and teardown. In a guarded run the guard watches
+the deadline the test process records, has it dump its stacks and kills
+it, then reports the test; with ``--no-crash-guard`` SIGALRM raises
+``Timeout`` in the test. Every hanging
 test here would hang for a minute or forever, so a broken implementation
 fails by the subprocess's own time limit rather than hanging the suite.
 """
@@ -14,6 +15,8 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +24,10 @@ import pytest
 from cli_helpers import REPO_ROOT, CliRun, Project
 
 from rustest import _executor as rustest_executor
-from rustest._cli._timeout import SOURCES, Limit, timed_out_phase, timeout_message
+from rustest._cli._journal import JournalWriter, Progress, progress_recorder
+from rustest._cli._timeout import SOURCES, Limit, deadline_listener, timed_out_phase, timeout_message
 from rustest._config import parse_timeout
-from rustest._events import Phase
+from rustest._events import Outcome, Phase, TestFinished, TestReport, TestStarted
 
 NOTE = """
 import os
@@ -140,6 +144,39 @@ def test_sleeps():
 @mark.timeout(0)
 def test_sees_the_default_alarm_handler():
     note(f"handler {signal.getsignal(signal.SIGALRM) is signal.SIG_DFL}")
+"""
+)
+
+
+LINUX_PROC = pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux's /proc")
+
+WATCHDOG_FREE = (
+    NOTE
+    + """
+import os
+import threading
+
+def test_counts_threads():
+    note(f"python threads {threading.active_count()}")
+    note(f"os threads {len(os.listdir('/proc/self/task'))}")
+
+def test_forks():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(7)
+    note(f"child status {os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])}")
+"""
+)
+
+DUMP_SIGNAL_CHECK = (
+    NOTE
+    + """
+import signal
+
+def test_reads_caught_signals():
+    with open("/proc/self/status") as status:
+        caught = next(int(line.split()[1], 16) for line in status if line.startswith("SigCgt:"))
+    note(f"catches the dump signal {bool(caught >> (signal.SIGUSR2 - 1) & 1)}")
 """
 )
 
@@ -299,6 +336,96 @@ def test_a_trio_test_that_hangs_fails_and_the_next_runs(async_guarded: CliRun) -
     assert async_guarded.test("test_trio_hangs")["outcome"] == "failed", async_guarded.output
     assert async_guarded.test("test_trio_after")["outcome"] == "passed"
     assert "test_trio_after ran" in async_guarded.notes
+
+
+# -- guarded runs: what a limit costs the test process, and when the guard looks --
+
+
+@LINUX_PROC
+def test_a_guarded_test_with_a_limit_runs_without_a_watchdog_thread(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write("test_threads.py", WATCHDOG_FREE)
+    run = project.run("--timeout", "30")
+    assert run.exit_code == 0, run.output
+    assert run.notes == ["python threads 1", "os threads 1", "child status 7"]
+
+
+@LINUX_PROC
+@pytest.mark.parametrize(("limit", "caught"), [("30", True), ("0", False)], ids=["limit", "no-limit"])
+def test_only_a_test_process_with_limits_catches_the_dump_signal(
+    tmp_path: Path, limit: str, caught: bool
+) -> None:
+    project = Project(tmp_path)
+    project.write("test_signals.py", DUMP_SIGNAL_CHECK)
+    run = project.run("--timeout", limit)
+    assert run.exit_code == 0, run.output
+    assert run.notes == [f"catches the dump signal {caught}"]
+
+
+def test_tests_that_finish_within_their_limit_are_never_reported(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write(
+        "test_quick.py",
+        """
+        import time
+        from rustest import parametrize
+
+        @parametrize("n", list(range(40)))
+        def test_naps(n):
+            time.sleep(0.01)
+        """,
+    )
+    run = project.run("--timeout", "0.3")
+    assert run.counts == {"passed": 40}, run.output
+    assert "timeout" not in run.output
+
+
+def test_a_short_limit_after_a_long_one_is_enforced_on_time(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    # The guard, which saw the first test's 60 s deadline, must look again before the second one's.
+    project.write(
+        "test_marked.py",
+        """
+        import time
+        from rustest import mark
+
+        @mark.timeout(60)
+        def test_quick():
+            time.sleep(0.2)
+
+        @mark.timeout(0.5)
+        def test_sleeps():
+            time.sleep(60)
+        """,
+    )
+    began = time.monotonic()
+    run = project.run()
+    assert time.monotonic() - began < 15
+    assert run.outcomes == {"test_marked.py::test_quick": "passed", "test_marked.py::test_sleeps": "failed"}
+
+
+def test_without_a_pidfd_the_guard_still_stops_a_test_at_its_limit(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.write("test_hangs.py", HANGING_SUITE)
+    # As on a system without pidfd_open() (macOS, Linux before 5.3): the guard polls for the child's end.
+    script = (
+        "import os, sys\n"
+        "del os.pidfd_open\n"
+        "from rustest._cli._main import main\n"
+        "sys.exit(main(['--timeout', '0.5', '-k', 'before or sleeps or after'], crash_guard=True))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=project.root,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "200", "NOTES": str(tmp_path / "notes")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "test_hangs.py::test_sleeps: the test ran longer than its 0.5 s timeout" in completed.stdout
+    assert "1 failed, 2 passed, 3 deselected" in completed.stdout
 
 
 # -- unguarded runs: SIGALRM raises Timeout in the test --
@@ -588,3 +715,60 @@ def test_the_innermost_executor_frame_of_a_dump_gives_the_phase(innermost: str, 
 def test_a_dump_without_executor_frames_counts_as_the_call() -> None:
     dump = 'Thread 0x1 (most recent call first):\n  File "t.py", line 3 in test_x\n'
     assert timed_out_phase(dump) is Phase.CALL
+
+
+@pytest.fixture
+def progress(tmp_path: Path) -> Any:
+    """A guard's progress page, kept up to date by a test process's recorder and deadline listener."""
+    page = Progress()
+    with tempfile.TemporaryFile(dir=tmp_path) as journal:
+        recorder = progress_recorder(page, JournalWriter(journal.fileno(), page), every_report=False)
+        limits = [Limit(0.5, SOURCES[0]), Limit(0.0, SOURCES[0]), Limit(2.0, SOURCES[2])]
+        deadlines = deadline_listener(limits, page.start_limit, page.end_limit)
+
+        def emit(event: object) -> None:
+            recorder(event)  # type: ignore[arg-type]
+            deadlines(event)  # type: ignore[arg-type]
+
+        yield page, emit
+    page.close()
+
+
+def _finished(nodeid: str) -> TestFinished:
+    return TestFinished(TestReport(nodeid, Outcome.PASSED, Phase.CALL, 0.0))
+
+
+def test_the_running_test_with_a_limit_has_a_deadline_its_limit_after_its_start(progress: Any) -> None:
+    page, emit = progress
+    before = time.monotonic_ns()
+    emit(TestStarted("t::a"))
+    deadline = page.deadline()
+    assert deadline is not None
+    assert deadline.started == 1
+    assert deadline.limit == Limit(0.5, SOURCES[0])
+    assert before + 500_000_000 <= deadline.at <= time.monotonic_ns() + 500_000_000
+
+
+def test_a_finished_test_and_a_test_without_a_limit_have_no_deadline(progress: Any) -> None:
+    page, emit = progress
+    emit(TestStarted("t::a"))
+    emit(_finished("t::a"))
+    assert page.deadline() is None
+    emit(TestStarted("t::b"))
+    assert page.deadline() is None
+
+
+def test_a_deadline_no_longer_runs_once_its_test_finished_even_when_the_next_has_a_limit(
+    progress: Any,
+) -> None:
+    page, emit = progress
+    emit(TestStarted("t::a"))
+    deadline = page.deadline()
+    assert deadline is not None
+    assert page.still_running(deadline)
+    for event in (_finished("t::a"), TestStarted("t::b"), _finished("t::b"), TestStarted("t::c")):
+        emit(event)
+    assert not page.still_running(deadline)
+    later = page.deadline()
+    assert later is not None
+    assert (later.started, later.limit.source) == (3, SOURCES[2])
