@@ -1,9 +1,12 @@
-"""Stop a test that runs past its timeout with ``SIGALRM``, where the tests run in the command's own process.
+"""Stop a test that runs past its timeout with ``SIGALRM``: ``Timeout`` is raised in the test where it is.
 
 Without a guarded test process (``--no-crash-guard``, coverage, a tracer,
 ``rustest.run()``), a real-time timer set when a test starts raises
-``Timeout`` in the test where it is when the time is up, and the run goes on
-in the same process. Two places need care:
+``Timeout`` in the test when the time is up, and the run goes on in the same
+process. In a guarded test process the guard, which watches the deadlines,
+sends the signal itself first, so that the test's teardown runs and its
+report keeps its output and the line it waited on; only a test that does
+not stop then is killed. Two places need care:
 
 - An asyncio loop of rustest's waiting for events: raised there, the
   exception would leave the loop in the middle of a turn and the test's
@@ -20,7 +23,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import FrameType
 from typing import Any
 
@@ -28,7 +31,7 @@ from rustest._cli._timeout import Limit, Timeout, timeout_message
 from rustest._events import Event, Listener, SessionFinished, TestFinished, TestStarted
 from rustest._traceback import is_internal_file
 
-__all__ = ["alarm_listener", "can_raise_in_tests"]
+__all__ = ["alarm_listener", "can_raise_in_tests", "guard_alarm_listener"]
 
 _PACKAGE_PREFIX = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _RETRY_SECONDS = 0.001
@@ -48,21 +51,48 @@ def alarm_listener(limits: Sequence[Limit]) -> Listener:
     it stops the timer and puts back the handler that was there before.
     Call it only where ``can_raise_in_tests()``.
     """
-    return _Alarm(limits)
+    return _Alarm(limits, None)
+
+
+def guard_alarm_listener(limits: Sequence[Limit], requested: Callable[[], int]) -> Listener:
+    """Return the listener that lets the guard raise ``Timeout`` in a test of its process with ``SIGALRM``.
+
+    The handler is installed now, for the whole run, and no timer is set: a
+    test's start and finish only move counters. The guard records which
+    test it stops before it sends the signal, and *requested* reads that (as
+    a count of started tests), so a signal that arrives once that test
+    finished is ignored. Call it only where ``can_raise_in_tests()``.
+    """
+    alarm = _Alarm(limits, requested)
+    alarm.install()
+    return alarm
 
 
 class _Alarm:
-    """The state of ``alarm_listener``: which test runs, whether its timer is set, the handler it replaced."""
+    """The state of the alarm listeners: which test runs, whether its time may run out, the handler replaced.
 
-    def __init__(self, limits: Sequence[Limit]) -> None:
+    With *requested* the guard sends the signal and the handler stays
+    installed for the run; without it each test with a limit sets a timer.
+    """
+
+    def __init__(self, limits: Sequence[Limit], requested: Callable[[], int] | None) -> None:
         self._limits = limits
+        self._requested = requested
         self._started = 0
         self._armed = False
+        self._retrying = False
         self._previous: Any = None
         self._message = ""
 
+    def install(self) -> None:
+        """Install the handler until the run finishes, for a guard that sends the signal itself."""
+        self._previous = signal.signal(signal.SIGALRM, self._expired)
+
     def __call__(self, event: Event) -> None:
         """Set the timer when a test with a limit starts; stop it when the test or the run finishes."""
+        if self._requested is not None:
+            self._follow(event)
+            return
         kind = event.__class__
         if kind is TestStarted:
             limit = self._limits[self._started]
@@ -74,13 +104,37 @@ class _Alarm:
                 self._armed = True
         elif self._armed and (kind is TestFinished or kind is SessionFinished):
             signal.setitimer(signal.ITIMER_REAL, 0)
-            previous = self._previous
-            # None: the handler was not set from Python; the default is what such a process had.
-            signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
-            self._previous = None
+            self._restore()
             self._armed = False
 
+    def _follow(self, event: Event) -> None:
+        """Keep count of the tests for the guard's signal: plain assignments, for the cost of every test."""
+        kind = event.__class__
+        if kind is TestStarted:
+            limit = self._limits[self._started]
+            self._started += 1
+            if limit.seconds:
+                self._message = timeout_message(limit)
+                self._armed = True
+        elif kind is TestFinished or kind is SessionFinished:
+            self._armed = False
+            if self._retrying:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                self._retrying = False
+            if kind is SessionFinished:
+                self._restore()
+
+    def _restore(self) -> None:
+        previous = self._previous
+        # None: the handler was not set from Python; the default is what such a process had.
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
+        self._previous = None
+
     def _expired(self, signum: int, frame: FrameType | None) -> None:
+        requested = self._requested
+        if not self._armed or (requested is not None and requested() != self._started):
+            # The guard's signal for a test that finished meanwhile.
+            return
         asyncio = sys.modules.get("asyncio")
         loop = asyncio._get_running_loop() if asyncio is not None else None
         if loop is not None and asyncio is not None and asyncio.current_task(loop) is None:
@@ -94,7 +148,9 @@ class _Alarm:
             # rustest's own code is running (the executor's bookkeeping, a loop's driver), where an
             # exception would end the run rather than the test: try again as soon as the test's code runs.
             signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
+            self._retrying = True
             return
+        self._retrying = False
         raise Timeout(self._message)
 
     def _fail_step(self, task: Any, test: int) -> None:

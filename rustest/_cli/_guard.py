@@ -80,6 +80,9 @@ _DUMP_POLL_NANOSECONDS = 10_000_000
 _DUMP_POLLS = 50
 """How long the guard waits for a timed-out test's stacks: until they stop growing, at most half a second."""
 _EXIT_POLL_SECONDS = 0.01
+_GRACE_NANOSECONDS = 1_000_000_000
+_GRACE_POLL_NANOSECONDS = 10_000_000
+"""How long a test the guard raised ``Timeout`` in may take to finish (at most its limit), and its looks."""
 
 
 def crash_guard_applies(options: argparse.Namespace) -> bool:
@@ -127,23 +130,30 @@ class GuardedProcess:
         """Record the order in which the tests will run; the recorder's counts index it."""
         self._journal.order(nodeids)
 
-    def timeout_listener(self, limits: Sequence[Limit] | None) -> Listener | None:
-        """Tell the guard whether tests have limits; return the listener that says when each such test runs.
+    def timeout_listeners(self, limits: Sequence[Limit] | None) -> list[Listener]:
+        """Tell the guard whether tests have limits; return the listeners that let it stop a test in time.
 
         *limits* are the items' limits in run order, ``None`` when no test
         has one: the guard then just waits for this process to end, and
         there is no listener. Call it once, before the first test starts.
-        Place the listener after the recorder: the guard blames the test the
+        Place the listeners after the recorder: the guard stops the test the
         recorder counted as started.
         """
         try:
             if limits is None:
-                return None
+                return []
             faulthandler.register(_DUMP_SIGNAL, file=self._dump_fd, all_threads=True, chain=False)
             progress = self._progress
+            listeners = [deadline_listener(limits, progress.start_limit, progress.end_limit)]
+            # Imported here: only a test process with limits raises Timeout on the guard's signal.
+            from rustest._cli._alarm import can_raise_in_tests, guard_alarm_listener
+
+            if can_raise_in_tests():
+                listeners.append(guard_alarm_listener(limits, progress.stop_requested))
+                progress.stop_on_alarm()
             progress.expect_limits(shortest_limit(limits))
             os.write(self._limits_fd, b"1")
-            return deadline_listener(limits, progress.start_limit, progress.end_limit)
+            return listeners
         finally:
             self._close_limits_pipe()
 
@@ -424,14 +434,43 @@ def _wait(pid: int, limits_fd: int, progress: Progress, dump_fd: int) -> tuple[i
 
 
 def _stop(pid: int, child: _ChildExit, deadline: Deadline, progress: Progress, dump_fd: int) -> int | None:
-    """Have the child dump its stacks and kill it, as its test ran past *deadline*; return its wait status.
+    """Stop the test of the child that ran past *deadline*; return the child's wait status once it is killed.
 
-    Returns ``None``, the child left running, when the test finished as its
-    limit passed: that test is not blamed.
+    The child first dumps its stacks, which show where the test hung. Where
+    it raises ``Timeout`` on ``SIGALRM``, the test then gets that and a grace
+    period to finish (its teardown runs, its report keeps its output and
+    the line it waited on); a test that does not finish is killed. Returns
+    ``None``, the child left running, when the test finished meanwhile.
     """
     if not progress.still_running(deadline):
         return None
     os.kill(pid, _DUMP_SIGNAL)
+    status = _await_dump(child, dump_fd)
+    if status is not None:
+        return status
+    if progress.stops_on_alarm and progress.still_running(deadline):
+        progress.request_stop(deadline)
+        os.kill(pid, signal.SIGALRM)
+        end = time.monotonic_ns() + min(_GRACE_NANOSECONDS, round(deadline.limit.seconds * 1_000_000_000))
+        while progress.still_running(deadline):
+            remaining = end - time.monotonic_ns()
+            if remaining <= 0:
+                break
+            status = child.wait(min(remaining, _GRACE_POLL_NANOSECONDS))
+            if status is not None:
+                return status
+    if not progress.still_running(deadline):
+        # The test finished and reported itself: its stacks are nobody's, and a later crash's dump
+        # starts afresh. The child shares the file's offset, so it writes from the start again.
+        os.ftruncate(dump_fd, 0)
+        os.lseek(dump_fd, 0, os.SEEK_SET)
+        return None
+    os.kill(pid, signal.SIGKILL)
+    return child.wait(None)
+
+
+def _await_dump(child: _ChildExit, dump_fd: int) -> int | None:
+    """Wait until the stacks the child writes to *dump_fd* stop growing; return its status if it ended."""
     size = -1
     for _ in range(_DUMP_POLLS):
         status = child.wait(_DUMP_POLL_NANOSECONDS)
@@ -439,16 +478,9 @@ def _stop(pid: int, child: _ChildExit, deadline: Deadline, progress: Progress, d
             return status
         written = os.fstat(dump_fd).st_size
         if written and written == size:
-            break
+            return None
         size = written
-    if not progress.still_running(deadline):
-        # The stacks of a test that finished are nobody's: a later crash's dump starts afresh. The
-        # child shares the file's offset, so it writes from the start again.
-        os.ftruncate(dump_fd, 0)
-        os.lseek(dump_fd, 0, os.SEEK_SET)
-        return None
-    os.kill(pid, signal.SIGKILL)
-    return child.wait(None)
+    return None
 
 
 def _exit(exit_code: int) -> NoReturn:

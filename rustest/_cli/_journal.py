@@ -63,7 +63,9 @@ _SHORTEST_LIMIT = 4
 _LIMIT = 5
 _LIMIT_SOURCE = 6
 _LIMIT_STARTED_AT = 7
-_SLOTS = 8
+_STOPS_ON_ALARM = 8
+_STOP_REQUESTED = 9
+_SLOTS = 10
 
 _ORDER = 0
 _REPORT = 1
@@ -168,6 +170,23 @@ class Progress:
             # The test process goes on meanwhile: the values belong together if the test is the same.
             if slots[_STARTED] == started and slots[_LIMIT] == limit:
                 return Deadline(started, started_at + limit, Limit(limit / _NANOSECONDS, SOURCES[source]))
+
+    def stop_on_alarm(self) -> None:
+        """Record that ``SIGALRM`` raises ``Timeout`` in the running test, when the guard asked for it."""
+        self.slots[_STOPS_ON_ALARM] = 1
+
+    @property
+    def stops_on_alarm(self) -> bool:
+        """Tell whether the test process raises ``Timeout`` in the test the guard asks it to stop."""
+        return bool(self.slots[_STOPS_ON_ALARM])
+
+    def request_stop(self, deadline: Deadline) -> None:
+        """Ask the test process to stop the test of *deadline*, before the guard sends it ``SIGALRM``."""
+        self.slots[_STOP_REQUESTED] = deadline.started
+
+    def stop_requested(self) -> int:
+        """Return which test the guard asked to stop last, as a count of started tests (0: none)."""
+        return self.slots[_STOP_REQUESTED]
 
     def still_running(self, deadline: Deadline) -> bool:
         """Tell whether the test of *deadline* still runs, still with a limit."""

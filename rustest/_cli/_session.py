@@ -83,13 +83,13 @@ def _default_limit(options: argparse.Namespace, config: Config) -> Limit:
     return Limit(config.timeout, CONFIGURATION)
 
 
-def _timeout_enforcer(limits: list[Limit], guarded: GuardedProcess | None) -> Listener | None:
-    """Return the listener that stops tests at their *limits*, or ``None`` where nothing can stop them."""
+def _timeout_enforcers(limits: list[Limit], guarded: GuardedProcess | None) -> list[Listener]:
+    """Return the listeners that stop tests at their *limits*, none where nothing can stop them."""
     if guarded is not None:
-        return guarded.timeout_listener(limits)
+        return guarded.timeout_listeners(limits)
     if can_raise_in_tests():
-        return alarm_listener(limits)
-    return None
+        return [alarm_listener(limits)]
+    return []
 
 
 def _exit_code_of(
@@ -235,14 +235,13 @@ def _run(
     limits = item_limits(the_plan, _default_limit(options, config))
     if limits is None and guarded is not None:
         # The guard then just waits for this process to end.
-        guarded.timeout_listener(None)
+        guarded.timeout_listeners(None)
     elif limits is not None:
-        enforcer = _timeout_enforcer(limits, guarded)
-        if enforcer is None:
+        enforcers = _timeout_enforcers(limits, guarded)
+        if not enforcers:
             emit(WarningEmitted(NO_ENFORCEMENT_WARNING))
-        else:
-            # After the guard's recorder: a timed-out test is the one the recorder counted as started.
-            executed_listeners = [*executed_listeners, enforcer]
+        # After the guard's recorder: a timed-out test is the one the recorder counted as started.
+        executed_listeners = [*executed_listeners, *enforcers]
     try:
         result = execute(
             the_plan,
