@@ -24,8 +24,8 @@ import pytest
 from cli_helpers import REPO_ROOT, CliRun, Project
 
 from rustest import _executor as rustest_executor
-from rustest._cli._journal import JournalWriter, Progress, progress_recorder
-from rustest._cli._timeout import SOURCES, Limit, deadline_listener, timed_out_phase, timeout_message
+from rustest._cli._journal import JournalWriter, Progress, deadline_recorder, progress_recorder
+from rustest._cli._timeout import SOURCES, Limit, timed_out_phase, timeout_message
 from rustest._config import parse_timeout
 from rustest._events import Outcome, Phase, TestFinished, TestReport, TestStarted
 
@@ -864,7 +864,7 @@ def progress(tmp_path: Path) -> Any:
     with tempfile.TemporaryFile(dir=tmp_path) as journal:
         recorder = progress_recorder(page, JournalWriter(journal.fileno(), page), every_report=False)
         limits = [Limit(0.5, SOURCES[0]), Limit(0.0, SOURCES[0]), Limit(2.0, SOURCES[2])]
-        deadlines = deadline_listener(limits, page.start_limit, page.end_limit)
+        deadlines = deadline_recorder(page, limits)
 
         def emit(event: object) -> None:
             recorder(event)  # type: ignore[arg-type]

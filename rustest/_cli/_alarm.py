@@ -65,7 +65,7 @@ def guard_alarm_listener(limits: Sequence[Limit], requested: Callable[[], int]) 
     """
     alarm = _Alarm(limits, requested)
     alarm.install()
-    return alarm
+    return alarm.follow
 
 
 class _Alarm:
@@ -82,6 +82,7 @@ class _Alarm:
         self._armed = False
         self._retrying = False
         self._previous: Any = None
+        self._limit: Limit | None = None
         self._message = ""
 
     def install(self) -> None:
@@ -90,9 +91,6 @@ class _Alarm:
 
     def __call__(self, event: Event) -> None:
         """Set the timer when a test with a limit starts; stop it when the test or the run finishes."""
-        if self._requested is not None:
-            self._follow(event)
-            return
         kind = event.__class__
         if kind is TestStarted:
             limit = self._limits[self._started]
@@ -107,14 +105,17 @@ class _Alarm:
             self._restore()
             self._armed = False
 
-    def _follow(self, event: Event) -> None:
+    def follow(self, event: Event) -> None:
         """Keep count of the tests for the guard's signal: plain assignments, for the cost of every test."""
         kind = event.__class__
         if kind is TestStarted:
             limit = self._limits[self._started]
             self._started += 1
             if limit.seconds:
-                self._message = timeout_message(limit)
+                if limit is not self._limit:
+                    # Most tests share one limit: its message is written once.
+                    self._limit = limit
+                    self._message = timeout_message(limit)
                 self._armed = True
         elif kind is TestFinished or kind is SessionFinished:
             self._armed = False

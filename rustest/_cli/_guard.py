@@ -60,10 +60,11 @@ from rustest._cli._journal import (
     EarlierRun,
     JournalWriter,
     Progress,
+    deadline_recorder,
     progress_recorder,
     read_journal,
 )
-from rustest._cli._timeout import Limit, deadline_listener, shortest_limit, timed_out_phase, timeout_message
+from rustest._cli._timeout import Limit, shortest_limit, timed_out_phase, timeout_message
 from rustest._events import Listener, WarningEmitted
 
 __all__ = ["GuardedProcess", "crash_guard_applies", "run_guarded", "trim_dump"]
@@ -144,7 +145,7 @@ class GuardedProcess:
                 return []
             faulthandler.register(_DUMP_SIGNAL, file=self._dump_fd, all_threads=True, chain=False)
             progress = self._progress
-            listeners = [deadline_listener(limits, progress.start_limit, progress.end_limit)]
+            listeners = [deadline_recorder(progress, limits)]
             # Imported here: only a test process with limits raises Timeout on the guard's signal.
             from rustest._cli._alarm import can_raise_in_tests, guard_alarm_listener
 

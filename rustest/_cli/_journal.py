@@ -27,7 +27,7 @@ import os
 import struct
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -39,6 +39,7 @@ from rustest._events import (
     Listener,
     Outcome,
     Phase,
+    SessionFinished,
     TestFinished,
     TestReport,
     TestStarted,
@@ -51,6 +52,7 @@ __all__ = [
     "EarlierRun",
     "JournalWriter",
     "Progress",
+    "deadline_recorder",
     "progress_recorder",
     "read_journal",
 ]
@@ -142,22 +144,6 @@ class Progress:
     def shortest_limit(self) -> int:
         """The shortest limit of the run's tests in nanoseconds, 0 when none has one."""
         return self.slots[_SHORTEST_LIMIT]
-
-    def start_limit(self, limit: Limit) -> None:
-        """Record that the test that starts now, counted as started already, may run for *limit*.
-
-        Plain stores into the shared page: the guard reads them when it
-        wakes, no one is told.
-        """
-        slots = self.slots
-        slots[_LIMIT_SOURCE] = SOURCES.index(limit.source)
-        slots[_LIMIT_STARTED_AT] = time.monotonic_ns()
-        # Written last: a limit tells the guard that the other two belong to the running test.
-        slots[_LIMIT] = _nanoseconds(limit.seconds)
-
-    def end_limit(self) -> None:
-        """Record that the test that had a limit finished."""
-        self.slots[_LIMIT] = 0
 
     def deadline(self) -> Deadline | None:
         """Return the deadline of the running test, or ``None`` when no test with a limit runs."""
@@ -294,6 +280,44 @@ def progress_recorder(progress: Progress, journal: JournalWriter, *, every_repor
 
 def _nanoseconds(seconds: float) -> int:
     return round(seconds * _NANOSECONDS)
+
+
+def deadline_recorder(progress: Progress, limits: Sequence[Limit]) -> Listener:
+    """Return the listener that records in *progress* when each test with a limit starts, and its limit.
+
+    *limits* are the items' limits in run order. The guard reads the start
+    time and limit, and stops a test that runs past it. Plain stores into
+    the shared page, for the cost of every test: no system call, no thread.
+    Place it after ``progress_recorder``, whose count says which test runs.
+    """
+    slots = progress.slots
+    monotonic_ns = time.monotonic_ns
+    started = 0
+    running = False
+    last: Limit | None = None
+    nanoseconds = source = 0
+
+    def record(event: Event) -> None:
+        nonlocal started, running, last, nanoseconds, source
+        kind = event.__class__
+        if kind is TestStarted:
+            limit = limits[started]
+            started += 1
+            if not limit.seconds:
+                return
+            if limit is not last:
+                # Most tests share one limit: it is converted once, not for every test.
+                last, nanoseconds, source = limit, _nanoseconds(limit.seconds), SOURCES.index(limit.source)
+            slots[_LIMIT_SOURCE] = source
+            slots[_LIMIT_STARTED_AT] = monotonic_ns()
+            # Written last: a limit tells the guard that the other two belong to the running test.
+            slots[_LIMIT] = nanoseconds
+            running = True
+        elif running and (kind is TestFinished or kind is SessionFinished):
+            slots[_LIMIT] = 0
+            running = False
+
+    return record
 
 
 def read_journal(fd: int, length: int) -> Iterator[tuple[int, bytes]]:

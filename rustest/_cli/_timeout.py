@@ -28,11 +28,11 @@ no limit.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rustest._config import UsageError, parse_timeout
-from rustest._events import Event, Listener, Phase, SessionFinished, TestFinished, TestStarted
+from rustest._events import Phase
 from rustest._outcomes import Failed
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ __all__ = [
     "TIMEOUT_MARK",
     "Limit",
     "Timeout",
-    "deadline_listener",
     "item_limits",
     "shortest_limit",
     "timed_out_phase",
@@ -168,34 +167,6 @@ def item_limits(plan: Plan, default: Limit) -> list[Limit] | None:
 def shortest_limit(limits: Sequence[Limit]) -> float:
     """Return the shortest of *limits* in seconds, leaving out tests without one (0 when none has one)."""
     return min((limit.seconds for limit in limits if limit.seconds), default=0.0)
-
-
-def deadline_listener(
-    limits: Sequence[Limit], start: Callable[[Limit], None], end: Callable[[], None]
-) -> Listener:
-    """Return the listener that tells a guard when each test with a limit starts and finishes.
-
-    *limits* are the items' limits in run order. *start* records the limit
-    of a test that starts (its start time with it), *end* that it finished;
-    the guard stops a test that runs past its limit.
-    """
-    started = 0
-    running = False
-
-    def on_event(event: Event) -> None:
-        nonlocal started, running
-        kind = event.__class__
-        if kind is TestStarted:
-            limit = limits[started]
-            started += 1
-            if limit.seconds:
-                start(limit)
-                running = True
-        elif running and (kind is TestFinished or kind is SessionFinished):
-            end()
-            running = False
-
-    return on_event
 
 
 def timed_out_phase(dump: str) -> Phase:
