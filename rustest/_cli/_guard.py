@@ -19,8 +19,11 @@ guard wait with a deadline rather than block in ``waitpid``: on a pidfd
 where there is one, which wakes it as soon as the child ends, else in a
 loop of ``waitpid(WNOHANG)``. When the running test passes its limit, the
 guard sends the child ``SIGUSR2``, on which faulthandler writes every
-thread's stack to the dump file, then kills it, reports the test as timed
-out (not as a crash), and goes on as after a crash.
+thread's stack to the dump file, then ``SIGALRM``, on which the child
+raises ``Timeout`` in the test (see ``_alarm``). A test that finishes
+within a grace period is reported by the child as any failure and the
+child runs on; otherwise the guard kills the child, reports the test as
+timed out (not as a crash) with the stacks, and goes on as after a crash.
 
 A child that dies before any test started (while importing or collecting,
 say) leaves no test to blame: the run ends with an internal error (exit

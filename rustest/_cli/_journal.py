@@ -421,7 +421,7 @@ class Crash:
     ``cause`` reads after "the test process", as in ``died from signal
     SIGSEGV (Segmentation fault)``. ``dump`` is the Python traceback of every
     thread that faulthandler wrote when the process received a fatal signal
-    or stopped the test at its timeout, or ``""``. ``timeout`` is the limit
+    or when its test ran past its timeout, or ``""``. ``timeout`` is the limit
     the test ran out of when that is why the process ended (``None`` for a
     crash), and ``phase`` the phase the test was in then.
     """

@@ -12,9 +12,11 @@ Two mechanisms stop a test, chosen once per run:
   process writes each test's start time and limit into the page it shares
   with its guard, with no system call and no thread. The guard waits for
   the process with a deadline: when the running test passes its limit, it
-  makes the process write every thread's stack to the dump file and kills
-  it, even when the test is stuck in C code that never returns to Python.
-  It reports the test as timed out, and continues the run in a new process.
+  makes the process write every thread's stack to the dump file, then has
+  ``Timeout`` raised in the test, which ends it as any failure does. A
+  test that does not finish soon after (stuck in C code that never returns
+  to Python, say) is killed with its process; the guard reports it as
+  timed out and continues the run in a new process.
 - In an unguarded run on the main thread of a POSIX process, ``SIGALRM``
   from ``setitimer`` raises ``Timeout`` in the test where it is, and the run
   goes on in the same process (see ``_alarm``). Code that does not return to
