@@ -23,7 +23,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from rustest._errors import DefinitionError
 from rustest._marks import MarkDecorator, mark
@@ -78,14 +78,16 @@ def param(
     return ParameterSet(values=values, marks=tuple(unpacked), id=id)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParamCase:
     """One parametrized call of a test: its id fragment, its argument values, and its marks.
 
     ``values`` maps every parametrized name to its value; the names in
     ``indirect`` go to the fixture of that name as ``request.param``, the
     others straight to the test. ``marks`` come from ``param(..., marks=...)``
-    (and the skip of an empty parameter set).
+    (and the skip of an empty parameter set). Not frozen: collection makes
+    one per case, and a frozen constructor costs twice as much; nothing
+    changes a case once made.
     """
 
     id: str
@@ -136,24 +138,48 @@ def parameter_set_ids(
     ``-``. A callable *ids* is applied to each value; ``None`` from it means
     "automatic". *context* starts every error message.
     """
+    entries = [
+        (parameter_set.values, parameter_set.id, parameter_set.marks) for parameter_set in parameter_sets
+    ]
+    return _entry_ids(argnames, entries, ids, context)
+
+
+_Entry = tuple[tuple[object, ...], "str | None", tuple[Mark, ...]]
+"""One parameter set as collection reads it: its values, its ``param(id=...)`` and its marks."""
+
+
+def _entry_ids(
+    argnames: Sequence[str],
+    entries: Sequence[_Entry],
+    ids: Sequence[object] | Callable[[Any], object] | None,
+    context: str,
+) -> list[str]:
+    """Return the unique id of each entry; see :func:`parameter_set_ids`."""
     make_id = ids if callable(ids) else None
     listed = None if ids is None or callable(ids) else ids
-    if listed and len(listed) != len(parameter_sets):
+    if listed and len(listed) != len(entries):
         raise DefinitionError(
-            f"{context}: {len(parameter_sets)} parameter sets but {len(listed)} ids; "
+            f"{context}: {len(entries)} parameter sets but {len(listed)} ids; "
             "give one id per parameter set (None for an automatic id)"
         )
     resolved: list[str] = []
-    for index, parameter_set in enumerate(parameter_sets):
-        if parameter_set.id is not None:
-            resolved.append(_ascii_escaped(parameter_set.id))
+    for index, (values, given, _marks) in enumerate(entries):
+        if given is not None:
+            resolved.append(_ascii_escaped(given))
         elif listed and listed[index] is not None:
             resolved.append(_given_id(listed[index], index, context))
+        elif make_id is None:
+            # The common case, without a callable to consult: one text per value.
+            parts = []
+            for value, argname in zip(values, argnames, strict=True):
+                text = _id_from_value(value)
+                parts.append(f"{argname}{index}" if text is None else text)
+            resolved.append(parts[0] if len(parts) == 1 else "-".join(parts))
         else:
             resolved.append(
                 "-".join(
                     _made_id(value, argname, index, make_id, context)
-                    for value, argname in zip(parameter_set.values, argnames, strict=True)
+                    for value, argname in zip(values, argnames, strict=True)
                 )
             )
     return _made_unique(resolved)
@@ -173,6 +199,15 @@ _NON_PRINTABLE.update({ord("\t"): "\\t", ord("\r"): "\\r", ord("\n"): "\\n"})
 
 
 def _id_from_value(value: object) -> str | None:
+    kind = type(value)
+    if kind is int or kind is float:
+        return str(value)
+    if kind is str:
+        text = cast(str, value)
+        # Printable ASCII without a backslash is its own id: escaping would change nothing.
+        if text.isascii() and text.isprintable() and "\\" not in text:
+            return text
+        return _ascii_escaped(text)
     if isinstance(value, str | bytes):
         return _ascii_escaped(value)
     if value is None or isinstance(value, float | int | complex):
@@ -242,17 +277,17 @@ def _expand_one(found: Mark) -> list[ParamCase]:
     names, single = _split_argnames(raw_names)
     context = f"parametrize({', '.join(names)!r})"
     indirect = _indirect_names(found.kwargs.get("indirect", False), names, context)
-    parameter_sets = [_as_parameter_set(entry, names, single, context) for entry in raw_values]
-    if not parameter_sets:
+    entries = [_as_entry(entry, names, single, context) for entry in raw_values]
+    if not entries:
         reason = f"got empty parameter set for ({', '.join(names)})"
         return [ParamCase("NOTSET", dict.fromkeys(names), indirect, (Mark("skip", (), {"reason": reason}),))]
     ids = found.kwargs.get("ids")
     if not (ids is None or callable(ids) or isinstance(ids, Sequence)):
         raise DefinitionError(f"{context}: ids must be a list or a callable, got {ids!r}")
     return [
-        ParamCase(case_id, dict(zip(names, parameter_set.values, strict=True)), indirect, parameter_set.marks)
-        for case_id, parameter_set in zip(
-            parameter_set_ids(names, parameter_sets, ids, context), parameter_sets, strict=True
+        ParamCase(case_id, dict(zip(names, values, strict=True)), indirect, marks)
+        for case_id, (values, _given, marks) in zip(
+            _entry_ids(names, entries, ids, context), entries, strict=True
         )
     ]
 
@@ -294,6 +329,15 @@ def _indirect_names(indirect: object, names: list[str], context: str) -> frozens
                 f"use some of {', '.join(map(repr, names))}"
             )
     return frozenset(indirect)
+
+
+def _as_entry(entry: object, names: list[str], single: bool, context: str) -> _Entry:
+    kind = type(entry)
+    if (kind is tuple or kind is list) and not single and len(cast("Sequence[object]", entry)) == len(names):
+        # The common case, a plain row of values, needs no ParameterSet.
+        return tuple(cast("Sequence[object]", entry)), None, ()
+    parameter_set = _as_parameter_set(entry, names, single, context)
+    return parameter_set.values, parameter_set.id, parameter_set.marks
 
 
 def _as_parameter_set(entry: object, names: list[str], single: bool, context: str) -> ParameterSet:
