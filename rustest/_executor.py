@@ -351,24 +351,31 @@ class _Run:
             param_index=max(param_index, 0),
         )
 
-    def arguments(self, args: tuple[tuple[str, int], ...], requester: int) -> dict[str, object]:
-        values = self.values
-        kwargs: dict[str, object] = {}
+    def add_special_arguments(
+        self, kwargs: dict[str, object], args: tuple[tuple[str, int], ...], k: int
+    ) -> None:
+        """Add the arguments of instance *k* that are no fixture value: ``request`` and direct values."""
         for name, source in args:
-            if source >= 0:
-                kwargs[name] = values[source]
-            elif source == REQUEST:
-                kwargs[name] = self.request_for(requester)
+            if source == REQUEST:
+                kwargs[name] = self.request_for(k)
             elif source == DIRECT:
                 kwargs[name] = self.cur_test.values[name]
-        return kwargs
 
     def setup(self, k: int, loop: int) -> None:
         plan = self.plan
         fx = plan.fixtures[plan.inst_fixture[k]]
-        args = plan.instance_args(k)
-        for _name, dep in args:
-            if dep >= 0 and self.state[dep] != _READY:
+        # As plan.instance_args(k), read in place: the fixture values go straight into kwargs.
+        item = plan.inst_item[k]
+        args = plan.closures[plan.item_closure[item]].args[plan.inst_pos[k]]
+        start, instances, state, values = plan.item_start[item], plan.item_instances, self.state, self.values
+        kwargs: dict[str, object] = {}
+        special = False
+        for name, pos in args:
+            if pos < 0:
+                special = True
+                continue
+            dep = instances[start + pos]
+            if state[dep] != _READY:
                 failure = self.inst_failure.get(dep)
                 if failure is None:
                     failure = failure_from(
@@ -376,8 +383,10 @@ class _Run:
                     )
                 self.fail_instance(k, failure)
                 return
+            kwargs[name] = values[dep]
         try:
-            kwargs = self.arguments(args, k)
+            if special:
+                self.add_special_arguments(kwargs, args, k)
             func = fx.func
             if func is None:
                 raise RuntimeError(f"fixture '{fx.name}' has no function to call")
