@@ -423,6 +423,11 @@ class _Run:
             self.values[k] = value
             self.state[k] = _READY
 
+    def fixture_name(self, k: int) -> str:
+        """Return the name of the fixture that instance *k* is of."""
+        plan = self.plan
+        return plan.fixtures[plan.inst_fixture[k]].name
+
     def fail_instance(self, k: int, failure: Failure) -> None:
         self.state[k] = _FAILED
         self.inst_failure[k] = failure
@@ -439,16 +444,15 @@ class _Run:
         self.inst_failure.pop(k, None)
         if how is not None and was_ready:
             kind, obj, loop = how
-            fx = self.plan.fixtures[self.plan.inst_fixture[k]]
             try:
                 if kind == "agen":
-                    self.run_async(loop, _finish(obj), self.owner(fx.name))
+                    self.run_async(loop, _finish(obj), self.owner(self.fixture_name(k)))
                 else:
                     _finish_sync(obj)
             except KeyboardInterrupt as exc:
                 self.interrupt(Phase.TEARDOWN, exc)
             except BaseException as exc:
-                self.teardown_failed(failure_from(exc, Phase.TEARDOWN), fx.name)
+                self.teardown_failed(failure_from(exc, Phase.TEARDOWN), self.fixture_name(k))
         if finalizers:
             self.run_finalizers(finalizers)
 
@@ -511,8 +515,9 @@ class _Run:
         setup_failure = self.cur_setup_failure
         start, end = plan.item_start[item], plan.item_start[item + 1]
         if setup_failure is None and start != end:
-            state = self.state
-            for k in plan.item_instances[start:end]:
+            state, instances = self.state, plan.item_instances
+            for position in range(start, end):
+                k = instances[position]
                 if state[k] != _READY:
                     setup_failure = self.inst_failure.get(k) or failure_from(
                         RuntimeError(f"fixture '{plan.fixtures[plan.inst_fixture[k]].name}' was not set up"),
