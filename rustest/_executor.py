@@ -38,7 +38,7 @@ from rustest._plan import DIRECT, NO_LOOP, REQUEST, Plan, StepKind
 from rustest._request import FixtureRequest, ItemNode, fixture_lookup_error
 from rustest._traceback import failure_from
 
-__all__ = ["SessionResult", "execute"]
+__all__ = ["NOT_RUN", "STOPPING", "SessionResult", "execute", "mark_names", "stopping_reason"]
 
 _OPEN = int(StepKind.OPEN_LOOP)
 _SETUP = int(StepKind.SETUP)
@@ -100,7 +100,20 @@ def _finish_sync(gen: Any) -> None:
     raise RuntimeError(f"generator fixture {gen.__qualname__} yielded more than once")
 
 
-def _mark_names(marks: tuple[Any, ...]) -> tuple[str, ...]:
+NOT_RUN = "not run: "
+"""How the reason of a test that a stopping run did not run begins."""
+
+STOPPING = "stopping after "
+"""How the reason a run stopped after ``-x``/``--maxfail`` failures begins (see :func:`stopping_reason`)."""
+
+
+def stopping_reason(failures: int) -> str:
+    """Say why a run stopped after *failures* failed or errored tests (``-x``, ``--maxfail``)."""
+    return f"{STOPPING}{failures} failure{'' if failures == 1 else 's'}"
+
+
+def mark_names(marks: tuple[Any, ...]) -> tuple[str, ...]:
+    """Return the names of *marks* as a report lists them (a mark without a name by its text)."""
     # getattr(m, "name", str(m)) would build every mark's repr even when it has a name.
     return tuple(m.name if hasattr(m, "name") else str(m) for m in marks)
 
@@ -194,7 +207,7 @@ class _Run:
                 listener(started)
         if stopping:
             self.cur_outcome = Outcome.SKIPPED
-            self.cur_reason = f"not run: {stopping}"
+            self.cur_reason = NOT_RUN + stopping
             self.cur_when = Phase.SETUP
         enter_phase("setup")
         self.capture.start()
@@ -225,7 +238,7 @@ class _Run:
             stderr,
             log,
             self.cur_warnings,
-            _mark_names(test.marks) if test.marks else (),
+            mark_names(test.marks) if test.marks else (),
             _properties(node) if node is not None else (),
         )
         self.reports.append(report)
@@ -239,8 +252,7 @@ class _Run:
         if outcome in _FAILING:
             self.failures_seen += 1
             if self.maxfail and self.failures_seen >= self.maxfail and not self.stopping:
-                plural = "s" if self.failures_seen != 1 else ""
-                self.stopping = f"stopping after {self.failures_seen} failure{plural}"
+                self.stopping = stopping_reason(self.failures_seen)
 
     def node(self) -> ItemNode:
         if self.cur_node is None:

@@ -30,6 +30,7 @@ from rustest._events import (
     TestReport,
     TestStarted,
 )
+from rustest._executor import NOT_RUN, STOPPING, mark_names, stopping_reason
 from rustest._reporting import TerminalReporter
 
 __all__ = ["CRASH_TYPE", "ResumedRun", "crash_outcome", "crash_report"]
@@ -38,17 +39,6 @@ CRASH_TYPE = "TestProcessCrash"
 """The exception type a crashed test's failure names, in the terminal and in the report files."""
 
 _FAILING = (Outcome.FAILED, Outcome.ERROR)
-_NOT_RUN = "not run: "
-_STOPPING = "stopping after "
-
-
-def _stopping_reason(failures: int) -> str:
-    """Say why the run stopped early, in the executor's words for ``-x`` and ``--maxfail``."""
-    return f"{_STOPPING}{failures} failure{'' if failures == 1 else 's'}"
-
-
-def _mark_names(test: TestDef) -> tuple[str, ...]:
-    return tuple(mark.name if hasattr(mark, "name") else str(mark) for mark in test.marks)
 
 
 def crash_outcome(crash: Crash) -> Outcome:
@@ -89,7 +79,7 @@ def crash_report(crash: Crash, test: TestDef | None) -> TestReport:
         duration=crash.timeout.seconds if crash.timeout is not None else 0.0,
         location=test.location if test is not None else "",
         failures=(Failure(crash.phase, exc_type, message),),
-        marks=_mark_names(test) if test is not None and test.marks else (),
+        marks=mark_names(test.marks) if test is not None and test.marks else (),
     )
 
 
@@ -133,7 +123,7 @@ class ResumedRun:
         self._earlier_failing = shown_counts[Outcome.FAILED] + shown_counts[Outcome.ERROR] + len(self._new)
         self._stopped = bool(maxfail) and self._earlier_failing >= maxfail
         if self._stopped:
-            reason = _NOT_RUN + _stopping_reason(self._earlier_failing)
+            reason = NOT_RUN + stopping_reason(self._earlier_failing)
             self._new += [
                 TestReport(test.id, Outcome.SKIPPED, Phase.SETUP, 0.0, location=test.location, reason=reason)
                 for test in remaining
@@ -169,9 +159,9 @@ class ResumedRun:
     def reason(self, local: str) -> str:
         """Return why the whole run stopped, given this process's executor's *local* reason."""
         if self._stopped:
-            return _stopping_reason(self._earlier_failing)
-        if local.startswith(_STOPPING):
-            return _stopping_reason(self._earlier_failing + self._local_failing)
+            return stopping_reason(self._earlier_failing)
+        if local.startswith(STOPPING):
+            return stopping_reason(self._earlier_failing + self._local_failing)
         return local
 
     def __call__(self, event: Event) -> None:
@@ -209,8 +199,8 @@ class ResumedRun:
     def _finished(self, report: TestReport) -> TestFinished:
         if report.outcome in _FAILING:
             self._local_failing += 1
-        elif report.outcome is Outcome.SKIPPED and report.reason.startswith(_NOT_RUN + _STOPPING):
+        elif report.outcome is Outcome.SKIPPED and report.reason.startswith(NOT_RUN + STOPPING):
             # The executor counts only this process's failures; the run stopped after all of them.
             total = self._earlier_failing + self._local_failing
-            report = dataclasses.replace(report, reason=_NOT_RUN + _stopping_reason(total))
+            report = dataclasses.replace(report, reason=NOT_RUN + stopping_reason(total))
         return TestFinished(report)
