@@ -366,7 +366,10 @@ class _Run:
     def add_special_arguments(
         self, kwargs: dict[str, object], args: tuple[tuple[str, int], ...], k: int
     ) -> None:
-        """Add the arguments of instance *k* that are no fixture value: ``request`` and direct values."""
+        """Add the arguments that are no fixture value, ``request`` and direct values, of instance *k*.
+
+        *k* is ``REQUEST`` for the test's own arguments.
+        """
         for name, source in args:
             if source == REQUEST:
                 kwargs[name] = self.request_for(k)
@@ -552,15 +555,16 @@ class _Run:
             return func()
         kwargs: dict[str, object] = {}
         if test_args:
-            # As arguments(plan.item_args(item), REQUEST), without building item_args' tuple.
+            # As plan.item_args(item), read in place, as a fixture's setup reads its own.
             start, instances, values = plan.item_start[item], plan.item_instances, self.values
+            special = False
             for name, source in test_args:
                 if source >= 0:
                     kwargs[name] = values[instances[start + source]]
-                elif source == REQUEST:
-                    kwargs[name] = self.request_for(REQUEST)
-                elif source == DIRECT:
-                    kwargs[name] = test.values[name]
+                else:
+                    special = True
+            if special:
+                self.add_special_arguments(kwargs, test_args, REQUEST)
         if test.cls is not None:
             return func(self.test_self(), **kwargs)
         return func(**kwargs)
