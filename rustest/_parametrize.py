@@ -174,7 +174,7 @@ def _entry_ids(
             for value, argname in zip(values, argnames, strict=True):
                 text = _id_from_value(value)
                 parts.append(f"{argname}{index}" if text is None else text)
-            resolved.append(parts[0] if len(parts) == 1 else "-".join(parts))
+            resolved.append("-".join(parts))
         else:
             resolved.append(
                 "-".join(
